@@ -1,0 +1,74 @@
+"""Answer files: a YAML or JSON mapping of question id to answer, for replay without prompts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .answers import answer_text, parse_answer
+from .errors import AnswerError, InputFileError, Location, Problem, RuleFileError, did_you_mean
+from .loader import read_text
+from .model import RuleSet, Value
+
+
+def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
+    """Read and check every answer; all problems are reported together with file:line:column."""
+    from yaml.nodes import ScalarNode
+
+    from .yamlsafe import NodeReader, compose
+
+    text, _ = read_text(path)
+    node = compose(text, str(path))
+    if node is None:
+        return {}
+    reader = NodeReader(str(path))
+    fields = reader.mapping(node, "an answers file", (), None) or {}
+    values: dict[str, Value] = {}
+    known = rules._by_id["questions"]
+    for qid, (key_node, value_node) in fields.items():
+        if qid not in known:
+            reader.error(key_node, f"no question '{qid}' in rule set '{rules.id}'{did_you_mean(qid, known)}")
+            continue
+        if not isinstance(value_node, ScalarNode):
+            reader.error(value_node, f"the answer to '{qid}' must be a single value such as yes, no, unsure or a number")
+            continue
+        try:
+            values[qid] = parse_answer(known[qid], reader.scalar(value_node))
+        except AnswerError as exc:
+            reader.error(value_node, f"{qid}: {exc.reason}")
+    reader.raise_if_errors()
+    return values
+
+
+def apply_settings(values: dict[str, Value], settings: list[str], rules: RuleSet) -> dict[str, Value]:
+    """Apply `--set question=answer` overrides (what-if) to a copy of the answers."""
+    out = dict(values)
+    problems = []
+    known = rules._by_id["questions"]
+    for item in settings:
+        qid, sep, raw = item.partition("=")
+        qid = qid.strip()
+        where = Location(f"--set {item}")
+        if not sep:
+            problems.append(Problem(where, "write it as question=answer, for example fever=yes"))
+        elif qid not in known:
+            problems.append(Problem(where, f"no question '{qid}'{did_you_mean(qid, known)}"))
+        else:
+            try:
+                out[qid] = parse_answer(known[qid], raw)
+            except AnswerError as exc:
+                problems.append(Problem(where, exc.reason))
+    if problems:
+        raise RuleFileError(problems)
+    return out
+
+
+def save_answers(path: str | Path, rules: RuleSet, values: dict[str, Value]) -> None:
+    """Write the answers given, in question order, as YAML that `--answers` reads back."""
+    lines = [f"# Answers for rule set {rules.id} {rules.version}. This file holds health information: keep it private."]
+    for q in rules.questions:
+        if q.id in values and not (values[q.id] is None and q.optional):
+            lines.append(f"{q.id}: {answer_text(q, values[q.id])}")
+    try:
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot write the answers ({exc.strerror})") from None

@@ -1,0 +1,98 @@
+"""Turning what a person typed (or a cell held) into an answer: yes, no, unknown, or a number.
+
+The spellings are a public contract (see rules/README and the data dictionary): batch users build
+spreadsheets on them, so they are fixed here rather than in each rule file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Mapping
+
+from .errors import AnswerError, did_you_mean
+from .model import NUMBER, Question, RuleSet, Value
+
+YES_WORDS = ("yes", "y", "true", "1")
+NO_WORDS = ("no", "n", "false", "0")
+UNKNOWN_WORDS = ("unsure", "unknown", "not sure", "don't know", "dont know", "")
+
+# One lookup table for every yes/no spelling; keys are already stripped and lower-cased.
+YESNO_TABLE: dict[str, bool | None] = {
+    **{w: True for w in YES_WORDS},
+    **{w: False for w in NO_WORDS},
+    **{w: None for w in UNKNOWN_WORDS},
+}
+
+_PLAIN_DECIMAL = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def range_text(q: Question) -> str:
+    if q.minimum is not None and q.maximum is not None:
+        return f"from {_fmt(q.minimum)} to {_fmt(q.maximum)}"
+    if q.minimum is not None:
+        return f"at least {_fmt(q.minimum)}"
+    if q.maximum is not None:
+        return f"at most {_fmt(q.maximum)}"
+    return "any number"
+
+
+def parse_answer(q: Question, raw: object) -> Value:
+    """Normalise one answer: True/False/None for yes/no questions, a float or None for numbers."""
+    if raw is None:
+        return None
+    if q.type == NUMBER:
+        return _parse_number(q, raw)
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        key = raw.strip().lower()
+        if key in YESNO_TABLE:
+            return YESNO_TABLE[key]
+    raise AnswerError(q.id, f"{str(raw)!r} is not an answer; use yes, no or unsure")
+
+
+def _parse_number(q: Question, raw: object) -> float | None:
+    if isinstance(raw, bool):
+        raise AnswerError(q.id, f"expected a number {range_text(q)}, got {str(raw).lower()}")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    else:
+        text = str(raw).strip()
+        if text.lower() in UNKNOWN_WORDS:
+            return None
+        if not _PLAIN_DECIMAL.fullmatch(text):
+            raise AnswerError(q.id, f"{text!r} is not a number; write a plain number {range_text(q)}")
+        value = float(text.replace(",", "."))
+    if math.isnan(value) or (q.minimum is not None and value < q.minimum) or (
+        q.maximum is not None and value > q.maximum
+    ):
+        raise AnswerError(q.id, f"{_fmt(value)} is out of range; the answer must be {range_text(q)}")
+    return value
+
+
+def parse_answers(rules: RuleSet, raw: Mapping[str, object]) -> dict[str, Value]:
+    """Normalise a whole mapping of question id to answer. Unknown ids are an error, not ignored."""
+    known = rules._by_id["questions"]
+    out: dict[str, Value] = {}
+    for qid, value in raw.items():
+        q = known.get(qid)
+        if q is None:
+            raise AnswerError(str(qid), f"no such question in rule set '{rules.id}'{did_you_mean(qid, known)}")
+        out[qid] = parse_answer(q, value)
+    return out
+
+
+def answer_text(q: Question, value: Value) -> str:
+    """How an answer is shown back to a person and written to a saved answers file."""
+    if value is None:
+        return "unsure" if q.type != NUMBER else "not given"
+    if q.type == NUMBER:
+        return _fmt(value)  # type: ignore[arg-type]
+    return "yes" if value else "no"

@@ -1,0 +1,175 @@
+"""The `triage` command: a thin layer that parses options, calls the library, and turns typed errors
+into one-line messages. Heavy imports (rich, yaml, the engine) happen inside the commands that use
+them so that `triage --version` starts as fast as typer itself allows.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # locals would hold a person's answers
+    help="Red-flag triage of symptoms from declarative rule files. Not a diagnosis.",
+)
+
+EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"triage {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Red-flag triage of symptoms from declarative rule files. Not a diagnosis."""
+
+
+def err(message: str) -> None:
+    print(f"triage: {message}", file=sys.stderr)
+
+
+@contextmanager
+def user_errors():
+    """Typed library errors become one line each on stderr and exit status 2; never a traceback."""
+    from .errors import RuleFileError, TriageError
+
+    try:
+        yield
+    except RuleFileError as exc:
+        for problem in exc.problems:
+            err(str(problem))
+        raise typer.Exit(EXIT_USAGE) from None
+    except TriageError as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+RulesOption = typer.Option(None, "--rules", "-r", help="Rule file to use (default: the shipped L2–L3 rule set).", dir_okay=False)
+
+
+@app.command()
+def run(
+    rules: Optional[Path] = RulesOption,
+    answers: Optional[Path] = typer.Option(None, "--answers", "-a", help="YAML or JSON file of answers: no prompts.", dir_okay=False),
+    save: Optional[Path] = typer.Option(None, "--save", help="Write the answers given to this file, for replay.", dir_okay=False),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text for people, json for programs."),
+    ask_all: bool = typer.Option(False, "--all", help="Ask every question, even once the result is settled (for teaching)."),
+    trace: bool = typer.Option(False, "--trace", help="After the result, show every rule's outcome and the answers that decided it."),
+    settings: List[str] = typer.Option([], "--set", help="What-if: change an answer, as question=answer (with --answers; repeatable)."),
+) -> None:
+    """Answer the questionnaire (or replay an answers file) and get a triage result."""
+    from .loader import load_rules
+
+    with user_errors():
+        ruleset = load_rules(rules)
+        if answers is not None:
+            from .answerfile import load_answers
+
+            values = load_answers(answers, ruleset)
+        elif settings:
+            err("--set changes answers from a file: give --answers FILE as well")
+            raise typer.Exit(EXIT_USAGE)
+        else:
+            values = _interview(ruleset, ask_all)
+        before = None
+        if settings:
+            from .answerfile import apply_settings
+            from .engine import evaluate_values
+
+            before = evaluate_values(ruleset, values)
+            values = apply_settings(values, settings, ruleset)
+        if save is not None:
+            from .answerfile import save_answers
+
+            save_answers(save, ruleset, values)
+        from .engine import evaluate_values
+
+        result = evaluate_values(ruleset, values)
+    _show(result, fmt, trace, before)
+
+
+def _interview(ruleset, ask_all: bool):
+    from .prompt import Quit, ask
+    from .questionnaire import Session
+
+    console = _console()
+    console.print(f"[bold]{ruleset.title}[/bold]")
+    console.print(ruleset.disclaimer, style="italic", highlight=False)
+    try:
+        values = ask(Session(ruleset, ask_all), console, console.input).answers
+        console.print()
+        return values
+    except (KeyboardInterrupt, Quit):
+        print(file=sys.stderr)
+        err("stopped before the end; no result was given and nothing was saved")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except EOFError:
+        print(file=sys.stderr)
+        err("input ended before the questionnaire was finished; no result was given")
+        raise typer.Exit(EXIT_ROWS) from None
+
+
+def _show(result, fmt: OutputFormat, trace: bool, before=None) -> None:
+    from .render import result_dict
+
+    if fmt is OutputFormat.json:
+        import json
+
+        out = result_dict(result)
+        if trace:
+            from .render import trace_dict
+
+            out["trace"] = trace_dict(result)
+        if before is not None:
+            from .render import change_dict
+
+            out["before"] = change_dict(before, result)
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    from .render import result_renderable
+
+    console = _console()
+    if before is not None:
+        from .render import change_renderable
+
+        console.print(change_renderable(before, result))
+    console.print(result_renderable(result))
+    if trace:
+        from .render import trace_renderable
+
+        console.print(trace_renderable(result))
+
+
+def main() -> None:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        # `triage ... | head` should end quietly, not with a BrokenPipeError traceback.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    app()

@@ -1,0 +1,278 @@
+"""Loading a rule file into a validated RuleSet, reporting every problem with file:line:column."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+import re
+from pathlib import Path
+
+from .errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
+from .model import NUMBER, NUMBER_OPS, YESNO, All, Any_, Compare, Condition, Disposition, Not, Question, Rule, RuleSet, Source
+
+DEFAULT_RULES = "l2_l3_radiculopathy.yaml"
+COLOURS = ("red", "amber", "green", "blue", "grey")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ID_HINT = "use lower-case letters, digits and '_', starting with a letter"
+
+TOP_KEYS = ("id", "title", "version", "disclaimer", "dispositions", "questions", "rules")
+TOP_OPTIONAL = ("sources", "description")
+DISPOSITION_KEYS = ("id", "label", "colour", "summary")
+DISPOSITION_OPTIONAL = ("advice", "safety_net")
+QUESTION_KEYS = ("id", "type", "text", "why")
+QUESTION_OPTIONAL = ("flag", "optional", "min", "max", "unit", "ask_when")
+RULE_KEYS = ("id", "disposition", "when", "rationale")
+RULE_OPTIONAL = ("source",)
+SOURCE_KEYS = ("id", "title")
+CONDITION_HELP = (
+    "a condition is '{question: ID, is: yes}' (or is: no), '{question: ID, at_least: N}' "
+    "(or above, at_most, below), or 'all:', 'any:' with a list of conditions, or 'not:' with one"
+)
+
+
+def rules_dir() -> Path:
+    """Where the shipped rule sets live (installed as package data `triage/rules`)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if (candidate / DEFAULT_RULES).is_file():
+            return candidate
+    raise InputFileError(f"the default rule set {DEFAULT_RULES} is missing from the installation")
+
+
+def default_rules_path() -> Path:
+    return rules_dir() / DEFAULT_RULES
+
+
+def read_text(path: str | Path) -> tuple[str, bytes]:
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8-sig"), data
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+
+def load_rules(path: str | Path | None = None) -> RuleSet:
+    """Load and validate a rule file; the shipped default rule set when no path is given."""
+    path = default_rules_path() if path is None else Path(path)
+    text, data = read_text(path)
+    return parse_rules(text, str(path), sha256=hashlib.sha256(data).hexdigest())
+
+
+def parse_rules(text: str, filename: str = "<rules>", sha256: str | None = None) -> RuleSet:
+    from .yamlsafe import NodeReader, compose
+
+    node = compose(text, filename)
+    if node is None:
+        raise RuleFileError([Problem(Location(filename), "the file is empty; a rule file starts with 'id:'")])
+    reader = NodeReader(filename)
+    ruleset = _Builder(reader).build(node, sha256 or hashlib.sha256(text.encode()).hexdigest())
+    reader.raise_if_errors()
+    return ruleset
+
+
+class _Builder:
+    def __init__(self, reader):
+        self.r = reader
+        self.questions: dict[str, Question] = {}
+
+    def build(self, node, sha256: str) -> RuleSet | None:
+        r = self.r
+        top = r.mapping(node, "the rule file", TOP_KEYS, TOP_OPTIONAL)
+        if top is None:
+            return None
+        get = lambda key: top[key][1] if key in top else None  # noqa: E731
+
+        sources = self._list(get("sources"), "source", self._source) if "sources" in top else []
+        dispositions = self._list(get("dispositions"), "disposition", self._disposition)
+        if "dispositions" in top and len(dispositions) < 2:
+            r.error(get("dispositions"), "give at least two dispositions, most urgent first; the last is the default")
+        questions = self._list(get("questions"), "question", self._question)
+        self.questions = {q.id: q for q in questions}
+        # ask_when conditions refer to other questions, so they are read once all questions are known.
+        questions = [self._ask_when(q, n) for q, n in zip(questions, self._nodes(get("questions")))]
+        self.questions = {q.id: q for q in questions}
+        self.source_ids = {s.id for s in sources}
+        self.disposition_ids = [d.id for d in dispositions]
+        rules = self._list(get("rules"), "rule", self._rule)
+        if dispositions:
+            default = dispositions[-1].id
+            for rule, rnode in zip(rules, self._nodes(get("rules"))):
+                if rule.disposition == default:
+                    r.error(rnode, f"rule '{rule.id}' leads to '{default}', the default (last) disposition, "
+                            "which is what remains when no rule holds; point it at a more urgent one")
+        values = {key: r.text(top[key][1], f"'{key}'") for key in ("id", "title", "version", "disclaimer") if key in top}
+        if r.problems and any(p.severity == "error" for p in r.problems):
+            return None
+        return RuleSet(
+            id=values["id"], title=values["title"], version=values["version"], disclaimer=values["disclaimer"],
+            dispositions=tuple(dispositions), questions=tuple(questions), rules=tuple(rules),
+            sources=tuple(sources), path=r.filename, sha256=sha256,
+        )
+
+    def _nodes(self, node):
+        return list(node.value) if node is not None and hasattr(node, "value") and isinstance(node.value, list) else []
+
+    def _list(self, node, what, build):
+        """Build each item of a list, refusing duplicate ids with a pointer to the first."""
+        if node is None:
+            return []
+        out, seen = [], {}
+        for item in self.r.sequence(node, f"'{what}s'"):
+            built = build(item)
+            if built is None:
+                continue
+            if built.id in seen:
+                self.r.error(item, f"duplicate {what} id '{built.id}' (first on line {seen[built.id]}); ids must be unique")
+                continue
+            seen[built.id] = item.start_mark.line + 1
+            out.append(built)
+        return out
+
+    def _id(self, fields, what):
+        if "id" not in fields:
+            return None
+        node = fields["id"][1]
+        value = self.r.text(node, f"the {what} id")
+        if value is not None and not _ID.match(value):
+            self.r.error(node, f"{what} id '{value}' is not allowed; {_ID_HINT}")
+            return None
+        return value
+
+    def _source(self, node):
+        f = self.r.mapping(node, "a source", SOURCE_KEYS, ())
+        if not f or len(f) < len(SOURCE_KEYS):
+            return None
+        sid, title = self._id(f, "source"), self.r.text(f["title"][1], "a source's title")
+        return Source(sid, title) if sid and title else None
+
+    def _disposition(self, node):
+        r = self.r
+        f = r.mapping(node, "a disposition", DISPOSITION_KEYS, DISPOSITION_OPTIONAL)
+        if not f or any(k not in f for k in DISPOSITION_KEYS):
+            return None
+        did = self._id(f, "disposition")
+        colour = r.text(f["colour"][1], "'colour'")
+        if colour is not None and colour not in COLOURS:
+            r.error(f["colour"][1], f"colour '{colour}' is not one of {', '.join(COLOURS)}{did_you_mean(colour, COLOURS)}")
+        label, summary = r.text(f["label"][1], "'label'"), r.text(f["summary"][1], "'summary'")
+        advice = tuple(r.texts(f["advice"][1], "'advice'")) if "advice" in f else ()
+        safety = tuple(r.texts(f["safety_net"][1], "'safety_net'")) if "safety_net" in f else ()
+        if None in (did, label, summary, colour):
+            return None
+        return Disposition(did, label, colour, summary, advice, safety)
+
+    def _question(self, node):
+        r = self.r
+        f = r.mapping(node, "a question", QUESTION_KEYS, QUESTION_OPTIONAL)
+        if not f or any(k not in f for k in QUESTION_KEYS):
+            return None
+        qid = self._id(f, "question")
+        qtype = r.text(f["type"][1], "'type'")
+        if qtype is not None and qtype not in (YESNO, NUMBER):
+            r.error(f["type"][1], f"type '{qtype}' is not known; write 'yesno' or 'number'{did_you_mean(qtype, (YESNO, NUMBER))}")
+            qtype = None
+        text, why = r.text(f["text"][1], "'text'"), r.text(f["why"][1], "'why'")
+        flag = r.flag(f["flag"][1], "'flag'") if "flag" in f else False
+        optional = r.flag(f["optional"][1], "'optional'") if "optional" in f else False
+        lo = r.number(f["min"][1], "'min'") if "min" in f else None
+        hi = r.number(f["max"][1], "'max'") if "max" in f else None
+        unit = r.text(f["unit"][1], "'unit'") if "unit" in f else None
+        if qtype == YESNO:
+            for key in ("min", "max", "unit"):
+                if key in f:
+                    r.error(f[key][0], f"'{key}' only applies to number questions; remove it or use type: number")
+            if optional:
+                r.error(f["optional"][0], "yes/no questions cannot be optional: an unanswered one is 'unsure'")
+        if lo is not None and hi is not None and lo > hi:
+            r.error(f["min"][1], f"min ({lo:g}) is larger than max ({hi:g})")
+        if None in (qid, qtype, text, why, flag, optional):
+            return None
+        return Question(qid, qtype, text, why, bool(flag), bool(optional), lo, hi, unit)
+
+    def _ask_when(self, q: Question, node) -> Question:
+        for key_node, value_node in getattr(node, "value", []):
+            if getattr(key_node, "value", None) == "ask_when":
+                cond = self._condition(value_node, f"ask_when of question '{q.id}'")
+                if cond is not None and q.id in cond.questions():
+                    self.r.error(value_node, f"question '{q.id}' cannot depend on its own answer")
+                return replace(q, ask_when=cond)
+        return q
+
+    def _rule(self, node):
+        r = self.r
+        f = r.mapping(node, "a rule", RULE_KEYS, RULE_OPTIONAL)
+        if not f or any(k not in f for k in RULE_KEYS):
+            return None
+        rid = self._id(f, "rule")
+        disp_node = f["disposition"][1]
+        disposition = r.text(disp_node, "'disposition'")
+        if disposition is not None and disposition not in self.disposition_ids:
+            r.error(disp_node, f"no disposition '{disposition}'{did_you_mean(disposition, self.disposition_ids)}; "
+                    f"use one of: {', '.join(self.disposition_ids)}")
+            disposition = None
+        when = self._condition(f["when"][1], f"the condition of rule '{rid}'")
+        rationale = r.text(f["rationale"][1], "'rationale'")
+        source = None
+        if "source" in f:
+            source = r.text(f["source"][1], "'source'")
+            if source is not None and source not in self.source_ids:
+                r.error(f["source"][1], f"no source '{source}' in 'sources:'{did_you_mean(source, self.source_ids)}")
+        if None in (rid, disposition, when, rationale):
+            return None
+        return Rule(rid, disposition, when, rationale, source, node.start_mark.line + 1)
+
+    def _condition(self, node, what) -> Condition | None:
+        r = self.r
+        f = r.mapping(node, what, (), None)
+        if f is None:
+            return None
+        keys = set(f)
+        if keys in ({"all"}, {"any"}):
+            (key,) = keys
+            items = [self._condition(n, what) for n in r.sequence(f[key][1], f"'{key}:'")]
+            if not items:
+                r.error(f[key][1], f"'{key}:' needs at least one condition")
+            if any(i is None for i in items) or not items:
+                return None
+            return (All if key == "all" else Any_)(tuple(items))
+        if keys == {"not"}:
+            inner = self._condition(f["not"][1], what)
+            return Not(inner) if inner is not None else None
+        if "question" not in keys or len(keys) != 2:
+            r.error(node, f"{what}: {CONDITION_HELP}")
+            return None
+        qnode = f["question"][1]
+        qid = r.text(qnode, "'question'")
+        q = self.questions.get(qid) if qid else None
+        if qid and q is None:
+            r.error(qnode, f"no question '{qid}'{did_you_mean(qid, self.questions)}")
+            return None
+        (op,) = keys - {"question"}
+        vnode = f[op][1]
+        if op == "is":
+            if q is not None and q.type != YESNO:
+                r.error(f[op][0], f"'{qid}' is a number question; compare it with at_least, above, at_most or below")
+                return None
+            value = r.scalar(vnode) if hasattr(vnode, "style") else None
+            value = {"yes": True, "no": False}.get(value.strip().lower(), value) if isinstance(value, str) else value
+            if not isinstance(value, bool):
+                r.error(vnode, "after 'is:' write yes or no")
+                return None
+            return Compare(qid, "is", value) if q else None
+        if op in NUMBER_OPS:
+            if q is not None and q.type != NUMBER:
+                r.error(f[op][0], f"'{qid}' is a yes/no question; write 'is: yes' or 'is: no'")
+                return None
+            value = r.number(vnode, f"the value after '{op}:'")
+            if value is None or q is None:
+                return None
+            return Compare(qid, op, value, q.optional)
+        r.error(f[op][0], f"unknown comparison '{op}'{did_you_mean(op, ('is', *NUMBER_OPS))}; {CONDITION_HELP}")
+        return None

@@ -1,0 +1,146 @@
+"""Turning a Result into what people and programs read: a rich panel, or a JSON-ready dict.
+
+Every form carries the disclaimer; there is no switch to leave it out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .answers import answer_text
+from .engine import Result
+
+STYLES = {"red": "bold red", "amber": "bold dark_orange", "green": "bold green", "blue": "bold blue", "grey": "bold"}
+
+
+def result_dict(result: Result) -> dict[str, Any]:
+    rules = result.ruleset
+    d = result.disposition
+
+    def rule_entry(rule) -> dict[str, Any]:
+        return {"rule": rule.id, "disposition": rule.disposition, "text": rule.rationale}
+
+    return {
+        "disposition": d.id,
+        "label": d.label,
+        "summary": d.summary,
+        "reasons": [rule_entry(r) for r in result.fired],
+        "unknown": [
+            {**rule_entry(r), "if_present": rules.disposition(r.disposition).label} for r in result.unknown
+        ],
+        "unknown_red_flags": list(result.unknown_flags),
+        "advice": list(d.advice),
+        "safety_net": list(d.safety_net),
+        "disclaimer": rules.disclaimer,
+        "rules": {"id": rules.id, "version": rules.version, "sha256": rules.sha256},
+    }
+
+
+def result_renderable(result: Result):
+    """A rich renderable: the verdict in its colour, then why, what is uncertain, what to do."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    rules = result.ruleset
+    d = result.disposition
+    style = STYLES.get(d.colour, "bold")
+    parts: list[Any] = [Text(d.summary)]
+
+    def section(title: str, lines: list[Text | str]) -> None:
+        if lines:
+            parts.append(Text(""))
+            parts.append(Text(title, style="bold"))
+            bullets = Table.grid(padding=(0, 1))
+            bullets.add_column(no_wrap=True)
+            bullets.add_column()
+            for line in lines:
+                bullets.add_row(" •", line)
+            parts.append(bullets)
+
+    section("Why:", [Text(r.rationale) for r in result.fired])
+    section(
+        "Could not be ruled out:",
+        [
+            Text.assemble(r.rationale, (f" If this turns out to be so: {rules.disposition(r.disposition).label.lower()}.", "italic"))
+            for r in result.unknown
+        ],
+    )
+    section(
+        "Red-flag questions left unanswered:",
+        [Text(f"{rules.question(q).text} (answer: unsure)") for q in result.unknown_flags],
+    )
+    section("What to do now:", list(d.advice))
+    section("Change of plan — act at once if:", list(d.safety_net))
+    parts.append(Text(""))
+    parts.append(Text(rules.disclaimer, style="italic"))
+    parts.append(Text(f"Rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]})", style="dim"))
+    return Panel(Group(*parts), title=Text(d.label.upper(), style=style), border_style=style.split()[-1], expand=False)
+
+
+def trace_renderable(result: Result):
+    """Every rule with its outcome and the answers that decided it; the deciding rule marked."""
+    from rich.table import Table
+
+    rules = result.ruleset
+    table = Table(title="How the result was reached", title_justify="left", show_lines=False)
+    table.add_column("rule")
+    table.add_column("level")
+    table.add_column("outcome")
+    table.add_column("decided by")
+    deciding = result.deciding
+    for outcome in result.trace:
+        word, style = {True: ("true", "bold"), False: ("false", "dim"), None: ("unknown", "yellow")}[outcome.value]
+        answers = ", ".join(
+            f"{q}={answer_text(rules.question(q), result.answers.get(q))}" for q in outcome.deciders
+        )
+        marker = "→ " if outcome.rule is deciding else "  "
+        table.add_row(marker + outcome.rule.id, outcome.rule.disposition, word, answers, style=style)
+    return table
+
+
+def trace_dict(result: Result) -> list[dict[str, Any]]:
+    rules = result.ruleset
+    words = {True: "true", False: "false", None: "unknown"}
+    return [
+        {
+            "rule": o.rule.id,
+            "disposition": o.rule.disposition,
+            "outcome": words[o.value],
+            "decided_by": {q: answer_text(rules.question(q), result.answers.get(q)) for q in o.deciders},
+        }
+        for o in result.trace
+    ]
+
+
+def changed_rules(before: Result, after: Result) -> list[tuple[str, str, str]]:
+    words = {True: "true", False: "false", None: "unknown"}
+    return [
+        (a.rule.id, words[b.value], words[a.value])
+        for b, a in zip(before.trace, after.trace)
+        if b.value is not a.value
+    ]
+
+
+def change_dict(before: Result, after: Result) -> dict[str, Any]:
+    return {
+        "disposition": before.disposition.id,
+        "changed_rules": [{"rule": r, "before": b, "after": a} for r, b, a in changed_rules(before, after)],
+    }
+
+
+def change_renderable(before: Result, after: Result):
+    from rich.table import Table
+
+    table = Table(title="What-if", title_justify="left")
+    table.add_column("")
+    table.add_column("before")
+    table.add_column("after")
+    b, a = before.disposition, after.disposition
+    table.add_row("result", b.label, a.label, style="bold")
+    for rule, was, now in changed_rules(before, after):
+        table.add_row(f"rule {rule}", was, now)
+    if not changed_rules(before, after):
+        table.add_row("rules", "no rule changed outcome", "")
+    return table

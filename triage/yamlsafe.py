@@ -1,0 +1,161 @@
+"""Reading YAML as data, strictly: safe types only, YAML 1.2-style scalars, duplicate keys refused.
+
+YAML 1.1 (PyYAML's default) reads bare `yes`/`no`/`on`/`off` as booleans, `010` as 8 and `1:30` as 90.
+Rule and answer files are full of the words yes and no, so this loader keeps them as the strings the
+author wrote; only `true`/`false` are booleans, and integers and floats are plain decimals. Each field
+reader then accepts yes/no and true/false where a flag is meant, on purpose.
+
+Callers walk the composed node tree rather than plain Python objects so every problem can name the
+line and column where it is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Location, Problem, RuleFileError, did_you_mean
+
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+class StrictLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 core-schema booleans and numbers."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+StrictLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+StrictLoader.add_implicit_resolver(_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+StrictLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
+
+
+def compose(text: str, filename: str) -> Node | None:
+    """Parse YAML text into a node tree; syntax errors become a RuleFileError at the right place."""
+    loader = StrictLoader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
+        raise RuleFileError([Problem(loc, f"not valid YAML: {exc.problem or exc.context}")]) from None
+    except yaml.YAMLError as exc:
+        raise RuleFileError([Problem(Location(filename), f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+class NodeReader:
+    """Reads typed values out of nodes, collecting every problem with its location."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.problems: list[Problem] = []
+        self._constructor = StrictLoader("")
+
+    def where(self, node: Node) -> Location:
+        mark = node.start_mark
+        return Location(self.filename, mark.line + 1, mark.column + 1)
+
+    def error(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self.where(node), message))
+
+    def warn(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self.where(node), message, "warning"))
+
+    def raise_if_errors(self) -> None:
+        errors = [p for p in self.problems if p.severity == "error"]
+        if errors:
+            raise RuleFileError(errors)
+
+    def scalar(self, node: Node) -> Any:
+        """The Python value of a scalar node (str, int, float, bool or None)."""
+        return self._constructor.construct_object(node, deep=True)
+
+    def mapping(
+        self, node: Node, what: str, required: Iterable[str] = (), optional: Iterable[str] | None = ()
+    ) -> dict[str, tuple[Node, Node]] | None:
+        """Keys to (key node, value node). `optional=None` allows any key (for id-keyed maps)."""
+        if not isinstance(node, MappingNode):
+            self.error(node, f"{what} must be a mapping of 'key: value' lines")
+            return None
+        required = list(required)
+        allowed = None if optional is None else set(required) | set(optional)
+        out: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.error(key_node, f"keys in {what} must be plain words")
+                continue
+            key = self.scalar(key_node)
+            if not isinstance(key, str):
+                self.error(key_node, f"key {key!r} in {what} must be a word; put it in quotes")
+                continue
+            if key in out:
+                first = out[key][0].start_mark.line + 1
+                self.error(key_node, f"duplicate key '{key}' in {what} (first given on line {first}); keep one")
+                continue
+            if allowed is not None and key not in allowed:
+                hint = did_you_mean(key, allowed) or f"; allowed keys: {', '.join(sorted(allowed))}"
+                self.error(key_node, f"unknown key '{key}' in {what}{hint}")
+                continue
+            out[key] = (key_node, value_node)
+        for key in required:
+            if key not in out:
+                self.error(node, f"{what} is missing '{key}:'")
+        return out
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if isinstance(node, SequenceNode):
+            return list(node.value)
+        self.error(node, f"{what} must be a list (lines starting with '- ')")
+        return []
+
+    def text(self, node: Node, what: str) -> str | None:
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return str(value)
+        self.error(node, f"{what} must be text")
+        return None
+
+    def texts(self, node: Node, what: str) -> list[str]:
+        """A list of texts; a single text is accepted as a list of one."""
+        if isinstance(node, ScalarNode):
+            one = self.text(node, what)
+            return [one] if one else []
+        return [t for t in (self.text(n, what) for n in self.sequence(node, what)) if t]
+
+    def number(self, node: Node, what: str) -> float | None:
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+        self.error(node, f"{what} must be a plain number such as 38 or 38.5")
+        return None
+
+    def flag(self, node: Node, what: str) -> bool | None:
+        """A true/false setting; yes/no are accepted here on purpose, since authors write them."""
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
+                return value.strip().lower() == "yes"
+        self.error(node, f"{what} must be true or false")
+        return None
