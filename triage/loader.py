@@ -7,6 +7,8 @@ from dataclasses import replace
 import re
 from pathlib import Path
 
+from yaml.nodes import SequenceNode
+
 from .errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
 from .model import NUMBER, NUMBER_OPS, YESNO, All, Any_, Compare, Condition, Disposition, Not, Question, Rule, RuleSet, Source
 
@@ -81,6 +83,7 @@ class _Builder:
     def __init__(self, reader):
         self.r = reader
         self.questions: dict[str, Question] = {}
+        self.broken: set[str] = set()  # ids whose definitions had errors: already reported once
 
     def build(self, node, sha256: str) -> RuleSet | None:
         r = self.r
@@ -91,7 +94,7 @@ class _Builder:
 
         sources = self._list(get("sources"), "source", self._source) if "sources" in top else []
         dispositions = self._list(get("dispositions"), "disposition", self._disposition)
-        if "dispositions" in top and len(dispositions) < 2:
+        if isinstance(get("dispositions"), SequenceNode) and len(dispositions) < 2:
             r.error(get("dispositions"), "give at least two dispositions, most urgent first; the last is the default")
         questions = self._list(get("questions"), "question", self._question)
         self.questions = {q.id: q for q in questions}
@@ -174,6 +177,8 @@ class _Builder:
         if not f or any(k not in f for k in QUESTION_KEYS):
             return None
         qid = self._id(f, "question")
+        if qid is None and "id" in f:
+            self.broken.add(r.scalar(f["id"][1]))
         qtype = r.text(f["type"][1], "'type'")
         if qtype is not None and qtype not in (YESNO, NUMBER):
             r.error(f["type"][1], f"type '{qtype}' is not known; write 'yesno' or 'number'{did_you_mean(qtype, (YESNO, NUMBER))}")
@@ -193,6 +198,7 @@ class _Builder:
         if lo is not None and hi is not None and lo > hi:
             r.error(f["min"][1], f"min ({lo:g}) is larger than max ({hi:g})")
         if None in (qid, qtype, text, why, flag, optional):
+            self.broken.add(qid)
             return None
         return Question(qid, qtype, text, why, bool(flag), bool(optional), lo, hi, unit)
 
@@ -213,7 +219,7 @@ class _Builder:
         rid = self._id(f, "rule")
         disp_node = f["disposition"][1]
         disposition = r.text(disp_node, "'disposition'")
-        if disposition is not None and disposition not in self.disposition_ids:
+        if disposition is not None and self.disposition_ids and disposition not in self.disposition_ids:
             r.error(disp_node, f"no disposition '{disposition}'{did_you_mean(disposition, self.disposition_ids)}; "
                     f"use one of: {', '.join(self.disposition_ids)}")
             disposition = None
@@ -251,7 +257,7 @@ class _Builder:
         qnode = f["question"][1]
         qid = r.text(qnode, "'question'")
         q = self.questions.get(qid) if qid else None
-        if qid and q is None:
+        if qid and q is None and qid not in self.broken:
             r.error(qnode, f"no question '{qid}'{did_you_mean(qid, self.questions)}")
             return None
         (op,) = keys - {"question"}

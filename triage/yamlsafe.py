@@ -96,6 +96,7 @@ class NodeReader:
         required = list(required)
         allowed = None if optional is None else set(required) | set(optional)
         out: dict[str, tuple[Node, Node]] = {}
+        suggested: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.error(key_node, f"keys in {what} must be plain words")
@@ -110,11 +111,12 @@ class NodeReader:
                 continue
             if allowed is not None and key not in allowed:
                 hint = did_you_mean(key, allowed) or f"; allowed keys: {', '.join(sorted(allowed))}"
+                suggested.update(k for k in allowed if f"'{k}'" in hint)
                 self.error(key_node, f"unknown key '{key}' in {what}{hint}")
                 continue
             out[key] = (key_node, value_node)
         for key in required:
-            if key not in out:
+            if key not in out and key not in suggested:  # a misspelling already said it
                 self.error(node, f"{what} is missing '{key}:'")
         return out
 

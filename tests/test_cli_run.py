@@ -1,0 +1,145 @@
+"""`triage run` and `triage --version` through typer's CliRunner, as a user calls them."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from triage import __version__
+from triage.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args, input=None):
+    return runner.invoke(app, list(args), input=input, env={"NO_COLOR": "1", "COLUMNS": "100"})
+
+
+@pytest.fixture
+def answers_file(tmp_path, all_no):
+    def write(extra=None, name="answers.yaml"):
+        path = tmp_path / name
+        data = {**all_no, **(extra or {})}
+        path.write_text("".join(f"{k}: {v}\n" for k, v in data.items()), encoding="utf-8")
+        return path
+
+    return write
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"triage {__version__}"
+
+
+def test_answers_file_json_result_carries_everything(answers_file):
+    result = invoke("run", "--answers", str(answers_file({"night_pain": "yes", "fever": "unsure"})), "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["disposition"] == "see_doctor" and out["label"] == "See a doctor"
+    assert [r["rule"] for r in out["reasons"]] == ["night_pain"]
+    assert [u["rule"] for u in out["unknown"]] == ["fever"]
+    assert out["unknown"][0]["if_present"] == "Seek urgent care"
+    assert "not a diagnosis" in out["disclaimer"]
+    assert out["rules"]["id"] == "l2_l3_radiculopathy" and len(out["rules"]["sha256"]) == 64
+    assert out["advice"] and out["safety_net"]
+
+
+def test_json_answers_file_is_read_too(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"bladder_dysfunction": "Yes", "age": 40}))
+    out = json.loads(invoke("run", "-a", str(path), "-f", "json").output)
+    assert out["disposition"] == "urgent_care"
+
+
+def test_text_result_has_label_reasons_advice_and_disclaimer(answers_file):
+    result = invoke("run", "--answers", str(answers_file({"bladder_dysfunction": "yes"})))
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "SEEK URGENT CARE" in text
+    assert "cauda equina syndrome" in text
+    assert "It is not a diagnosis" in text
+
+
+def test_bad_answers_file_names_file_line_column(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("fever: maybe\nage: 200\nfevr: yes\n")
+    result = invoke("run", "--answers", str(path))
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0] == f"triage: {path}:1:8: fever: 'maybe' is not an answer; use yes, no or unsure"
+    assert lines[1] == f"triage: {path}:2:6: age: 200 is out of range; the answer must be from 0 to 120"
+    assert lines[2] == f"triage: {path}:3:1: no question 'fevr' in rule set 'l2_l3_radiculopathy' (did you mean 'fever'?)"
+    assert "Traceback" not in result.output
+
+
+def test_duplicate_answer_is_an_error(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("fever: no\nfever: yes\n")
+    result = invoke("run", "--answers", str(path))
+    assert result.exit_code == 2 and "duplicate key 'fever'" in result.output
+
+
+def test_broken_rule_file_gives_one_line_per_problem(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text("id: x\ntitle: X\nversion: 1\ndisclaimer: d\ndispositions: []\nquestions: []\nrules: []\ncolour: red\n")
+    result = invoke("run", "--rules", str(path), "--answers", str(path))
+    assert result.exit_code == 2
+    assert f"triage: {path}:8:1: unknown key 'colour' in the rule file" in result.output
+    assert "give at least two dispositions" in result.output
+
+
+def test_missing_files_are_one_line_errors(tmp_path):
+    result = invoke("run", "--answers", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2 and result.output.strip() == f"triage: {tmp_path / 'nope.yaml'}: no such file"
+
+
+def test_interactive_through_piped_input_with_invalid_answer_why_and_back(tmp_path):
+    save = tmp_path / "saved.yaml"
+    # bladder no, bowel: an invalid answer, then ?, then no; saddle: back (to bowel), no, then saddle yes.
+    result = invoke("run", "--save", str(save), input="no\nmaybe\n?\nno\nback\nno\nyes\n")
+    assert result.exit_code == 0, result.output
+    assert "Sorry, 'maybe' is not an answer" in result.output
+    assert "Why we ask:" in result.output
+    assert "Going back to:" in result.output
+    assert "SEEK URGENT CARE" in result.output
+    assert save.read_text().splitlines()[1:] == ["bladder_dysfunction: no", "bowel_incontinence: no", "saddle_anesthesia: yes"]
+    # The saved answers replay to the same result.
+    replay = json.loads(invoke("run", "--answers", str(save), "-f", "json").output)
+    assert replay["disposition"] == "urgent_care" and [r["rule"] for r in replay["reasons"]] == ["saddle_anesthesia"]
+
+
+def test_end_of_input_stops_cleanly():
+    result = invoke("run", input="no\n")
+    assert result.exit_code == 1
+    assert "input ended before the questionnaire was finished" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_quit_stops_without_result():
+    result = invoke("run", input="quit\n")
+    assert result.exit_code == 130 and "no result was given" in result.output
+
+
+def test_all_asks_every_question_even_after_urgent(tmp_path):
+    answers = "yes\n" + "no\n" * 17 + "\n\n"  # bladder yes, then everything else, then skip both numbers
+    result = invoke("run", "--all", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "How old are you" in result.output and "SEEK URGENT CARE" in result.output
+
+
+def test_what_if_shows_before_and_after(answers_file):
+    result = invoke("run", "--answers", str(answers_file()), "--set", "fever=yes", "--set", "age=70", "-f", "json")
+    out = json.loads(result.output)
+    assert out["before"]["disposition"] == "self_care" and out["disposition"] == "urgent_care"
+    assert out["before"]["changed_rules"] == [{"rule": "fever", "before": "false", "after": "true"}]
+    bad = invoke("run", "--answers", str(answers_file()), "--set", "fever")
+    assert bad.exit_code == 2 and "question=answer" in bad.output
+
+
+def test_trace_lists_every_rule(answers_file):
+    out = json.loads(invoke("run", "--answers", str(answers_file({"numbness": "yes"})), "--trace", "-f", "json").output)
+    assert [t["rule"] for t in out["trace"]][:2] == ["bladder_dysfunction", "bowel_incontinence"]
+    numb = next(t for t in out["trace"] if t["rule"] == "numbness")
+    assert numb == {"rule": "numbness", "disposition": "see_doctor", "outcome": "true", "decided_by": {"numbness": "yes"}}
+    text = invoke("run", "--answers", str(answers_file({"numbness": "yes"})), "--trace").output
+    assert "How the result was reached" in text and "→ numbness" in text

@@ -1,0 +1,141 @@
+"""The engine's laws, checked on the default rule set with generated answers."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage import evaluate, load_rules
+from triage.answers import NO_WORDS, UNKNOWN_WORDS, YES_WORDS
+from triage.errors import AnswerError
+from triage.loader import parse_rules
+
+from .conftest import DEFAULT_RULES, MINIMAL
+
+RULES = load_rules(DEFAULT_RULES)
+YESNO_IDS = [q.id for q in RULES.questions if q.type == "yesno"]
+NUMBERS = [q for q in RULES.questions if q.type == "number"]
+FLAGGED = [q.id for q in RULES.questions if q.flag]
+LEVEL = {d.id: i for i, d in enumerate(RULES.dispositions)}  # 0 = most urgent
+
+
+def spellings(words):
+    return st.sampled_from(words).flatmap(
+        lambda w: st.sampled_from([w, w.upper(), w.title(), f"  {w} "])
+    )
+
+
+yes = spellings(YES_WORDS)
+no = spellings(NO_WORDS)
+unknown = st.one_of(spellings([w for w in UNKNOWN_WORDS if w]), st.just(""), st.none())
+
+
+@st.composite
+def answer_sets(draw, yesno=st.one_of(yes, no, unknown)):
+    answers = {}
+    for qid in YESNO_IDS:
+        value = draw(yesno)
+        if value is not None:  # None means the key is missing altogether
+            answers[qid] = value
+    for q in NUMBERS:
+        if draw(st.booleans()):
+            answers[q.id] = draw(st.floats(q.minimum, q.maximum, allow_nan=False).map(lambda x: round(x, 1)))
+    return answers
+
+
+def word(value):
+    return None if value is None else value.strip().lower()
+
+
+@given(answer_sets())
+def test_exactly_one_disposition_and_consistent_lists(answers):
+    result = evaluate(RULES, answers)
+    assert result.disposition in RULES.dispositions
+    fired = {r.id for r in result.fired}
+    assert not fired & {r.id for r in result.unknown}
+    if fired:
+        assert result.disposition.id == min((r.disposition for r in result.fired), key=LEVEL.get)
+
+
+@given(answer_sets(), st.data())
+def test_turning_no_into_yes_never_lowers_urgency(answers, data):
+    noes = [q for q, v in answers.items() if q in YESNO_IDS and word(v) in NO_WORDS]
+    if not noes:
+        return
+    qid = data.draw(st.sampled_from(noes))
+    before = evaluate(RULES, answers)
+    after = evaluate(RULES, {**answers, qid: "yes"})
+    assert LEVEL[after.disposition.id] <= LEVEL[before.disposition.id]
+
+
+@given(answer_sets(), st.data(), unknown)
+def test_an_unknown_red_flag_never_yields_self_care(answers, data, blank):
+    qid = data.draw(st.sampled_from(FLAGGED))
+    answers = dict(answers)
+    if blank is None:
+        answers.pop(qid, None)
+    else:
+        answers[qid] = blank
+    assert evaluate(RULES, answers).disposition.id != "self_care"
+
+
+@given(answer_sets())
+def test_any_unknown_yes_no_answer_never_yields_self_care(answers):
+    if any(word(answers.get(q)) in UNKNOWN_WORDS + (None,) for q in YESNO_IDS):
+        assert evaluate(RULES, answers).disposition.id != "self_care"
+
+
+@given(answer_sets(yesno=st.one_of(yes, no)))
+def test_self_care_only_when_every_rule_is_definitely_false(answers):
+    result = evaluate(RULES, answers)
+    all_false = all(o.value is False for o in result.trace)
+    assert (result.disposition.id == "self_care") == all_false
+
+
+@given(answer_sets())
+def test_evaluation_is_deterministic_and_does_not_change_its_input(answers):
+    copy = dict(answers)
+    first, second = evaluate(RULES, answers), evaluate(RULES, copy)
+    assert answers == copy
+    assert (first.disposition, first.fired, first.unknown) == (second.disposition, second.fired, second.unknown)
+
+
+@given(answer_sets())
+def test_any_urgent_yes_is_urgent(answers):
+    urgent_single = [r.id for r in RULES.rules if r.disposition == "urgent_care" and r.id in YESNO_IDS]
+    for qid in urgent_single:
+        if word(answers.get(qid)) in YES_WORDS:
+            assert evaluate(RULES, answers).disposition.id == "urgent_care"
+
+
+def test_trace_names_the_deciding_answers(all_no):
+    result = evaluate(RULES, {**all_no, "fever": "no", "temperature_c": "38.4"})
+    fever = next(o for o in result.trace if o.rule.id == "fever")
+    assert fever.value is True and fever.deciders == ("temperature_c",)
+    assert result.deciding.id == "fever"
+    assert result.ruleset.sha256 == RULES.sha256
+
+
+def test_invalid_answers_are_errors_not_guesses():
+    with pytest.raises(AnswerError, match="'maybe' is not an answer"):
+        evaluate(RULES, {"fever": "maybe"})
+    with pytest.raises(AnswerError, match="out of range"):
+        evaluate(RULES, {"age": 121})
+    with pytest.raises(AnswerError, match="not a number"):
+        evaluate(RULES, {"temperature_c": "hot"})
+    with pytest.raises(AnswerError, match="did you mean 'fever'"):
+        evaluate(RULES, {"fevr": "yes"})
+
+
+def test_unknown_flag_question_keeps_a_rule_set_off_its_default():
+    # A flagged question that no rule can make unknown on its own (it sits in an `all` with a
+    # definite no) must still keep the result off the default when it is left unknown.
+    text = MINIMAL.replace(
+        "when: {question: pain, is: yes}",
+        "when: {all: [{question: pain, is: yes}, {question: other, is: yes}]}",
+    ).replace(
+        "questions:\n", "questions:\n  - {id: other, type: yesno, text: Other, why: Because.}\n"
+    ).replace("{id: pain, type: yesno,", "{id: pain, type: yesno, flag: true,")
+    tiny = parse_rules(text, "tiny.yaml")
+    assert evaluate(tiny, {"pain": "no", "other": "no"}).disposition.id == "home"
+    result = evaluate(tiny, {"pain": "unsure", "other": "no"})
+    assert result.disposition.id == "urgent" and result.unknown_flags == ("pain",)

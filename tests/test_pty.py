@@ -1,0 +1,54 @@
+"""Drive the real `triage run` in a pseudo-terminal, keystroke by keystroke, as a person would."""
+
+import os
+import sys
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+
+def spawn():
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "xterm"}
+    return pexpect.spawn(sys.executable, ["-m", "triage", "run"], env=env, encoding="utf-8", timeout=20,
+                         dimensions=(40, 100))
+
+
+def test_answers_invalid_answer_back_and_result():
+    child = spawn()
+    child.expect("Question 1 of at most")
+    child.expect("> ")
+    child.sendline("n")
+    child.expect("bowel")
+    child.expect("> ")
+    child.sendline("perhaps")
+    child.expect("Sorry, 'perhaps' is not an answer")
+    child.expect("> ")
+    child.sendline("back")
+    child.expect("Going back to: Since this pain began")
+    child.expect("> ")
+    child.sendline("no")
+    child.expect("bowel")
+    child.expect("> ")
+    child.sendline("?")
+    child.expect("Why we ask:")
+    child.expect("> ")
+    child.sendline("yes")
+    child.expect("SEEK URGENT CARE")
+    child.expect("not a diagnosis")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_ends_cleanly_without_traceback():
+    child = spawn()
+    child.expect("> ")
+    child.sendline("no")
+    child.expect("> ")
+    child.sendintr()
+    child.expect("stopped before the end; no result was given")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "Traceback" not in (child.before or "")
+    assert child.exitstatus == 130
