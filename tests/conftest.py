@@ -43,3 +43,10 @@ rules:
     when: {question: pain, is: yes}
     rationale: Pain is bad.
 """
+
+# CI runs must not flake: the same examples every run there; locally hypothesis explores freely.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
