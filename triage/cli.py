@@ -166,6 +166,82 @@ def _show(result, fmt: OutputFormat, trace: bool, before=None) -> None:
         console.print(trace_renderable(result))
 
 
+class BatchFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@app.command()
+def score(
+    input: str = typer.Argument(..., help="CSV file of responses, or - for standard input."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output.", dir_okay=False),
+    rules: Optional[Path] = RulesOption,
+    fmt: BatchFormat = typer.Option(BatchFormat.csv, "--format", "-f", help="csv (input columns plus results) or jsonl."),
+    map_file: Optional[Path] = typer.Option(None, "--map", help="YAML file mapping other column names and answer codes.", dir_okay=False),
+    allow_missing: bool = typer.Option(False, "--allow-missing", help="Score absent question columns as unknown instead of stopping."),
+    encoding: str = typer.Option("utf-8-sig", "--encoding", help="Input encoding (a UTF-8 byte-order mark is always accepted)."),
+    delimiter: Optional[str] = typer.Option(None, "--delimiter", "-d", help="',', ';' or 'tab' (default: decided from the header line)."),
+    escape_formulas: bool = typer.Option(True, "--escape-formulas/--no-escape-formulas", help="Prefix ' to cells a spreadsheet would run as formulas."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the disclaimer on standard error."),
+) -> None:
+    """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
+    from .batch import DELIMITERS, Options, atomic_output, load_map, open_input, same_file, score_file
+    from .loader import load_rules
+
+    with user_errors():
+        if delimiter is not None and delimiter.lower() not in DELIMITERS:
+            err(f"--delimiter {delimiter!r} is not one of: ',', ';', 'tab', '|'")
+            raise typer.Exit(EXIT_USAGE)
+        ruleset = load_rules(rules)
+        options = Options(
+            fmt=fmt.value, colmap=load_map(map_file, ruleset) if map_file else None, allow_missing=allow_missing,
+            encoding=encoding, delimiter=DELIMITERS[delimiter.lower()] if delimiter else None,
+            escape_formulas=escape_formulas,
+        )
+        if output is not None and input != "-" and same_file(Path(input), output):
+            err(f"{output}: is the input file; scoring never writes over its own input. Choose another --output")
+            raise typer.Exit(EXIT_USAGE)
+        source = open_input(input)
+        stderr = _console(stderr=True)
+        progress = _progress(stderr, source, quiet)
+        try:
+            with atomic_output(output, sys.stdout) as out, progress as update:
+                summary = score_file(
+                    ruleset, source, out, options, name=input if input != "-" else "<stdin>", on_progress=update,
+                    on_start=(lambda s: stderr.print(f"[yellow]Scoring without columns for: {', '.join(s.missing)} (unknown in every row)[/yellow]"))
+                    if allow_missing and not quiet else None,
+                )
+        except KeyboardInterrupt:
+            err("interrupted; no output file was written" if output else "interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        finally:
+            if source is not sys.stdin.buffer:
+                source.close()
+    from .render import summary_renderable
+
+    stderr.print(summary_renderable(summary, ruleset, quiet))
+    raise typer.Exit(EXIT_ROWS if summary.errors else EXIT_OK)
+
+
+@contextmanager
+def _progress(console, source, quiet: bool):
+    """A progress bar on a terminal for files over a few megabytes; otherwise nothing, at no cost."""
+    import os
+
+    try:
+        size = os.fstat(source.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        size = 0
+    if quiet or not console.is_terminal or size < 4 << 20:
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    with Progress("Scoring", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("score", total=size)
+        yield lambda done: bar.update(task, completed=done)
+
+
 def main() -> None:
     import signal
 

@@ -8,7 +8,7 @@ red-flag question was left unknown; otherwise the result is one step above the d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping, NamedTuple, Sequence
 
 from .answers import parse_answers
 from .model import Disposition, Rule, RuleSet, Tri, Value
@@ -19,6 +19,13 @@ class RuleOutcome:
     rule: Rule
     value: Tri
     deciders: tuple[str, ...]  # question ids whose answers settled this outcome
+
+
+class Choice(NamedTuple):
+    level: int  # index into rules.dispositions
+    fired: tuple[int, ...]  # indices into rules.rules
+    unknown: tuple[int, ...]
+    unknown_flags: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -54,20 +61,40 @@ def evaluate_values(rules: RuleSet, values: Mapping[str, Value]) -> Result:
     return decide(rules, values, trace)
 
 
-def decide(rules: RuleSet, values: Mapping[str, Value], trace: list[RuleOutcome]) -> Result:
-    level = rules.level
-    fired = tuple(o.rule for o in trace if o.value is True)
-    unknown_all = [o.rule for o in trace if o.value is None]
-    top = min((level(r.disposition) for r in fired), default=len(rules.dispositions) - 1)
-    unknown_flags: tuple[str, ...] = ()
+def choose(rules: RuleSet, outcomes: Sequence[Tri], flag_unknown: Callable[[], tuple[str, ...]]) -> Choice:
+    """The decision, from each rule's outcome (in rule-file order); shared by every evaluator.
+
+    `flag_unknown` is asked only when it matters: which red-flag questions were left unknown.
+    """
+    levels = rules._by_id["rule_levels"]
+    fired = [i for i, v in enumerate(outcomes) if v is True]
+    unknown_all = [i for i, v in enumerate(outcomes) if v is None]
+    top = min((levels[i] for i in fired), default=len(rules.dispositions) - 1)
+    flags: tuple[str, ...] = ()
     if not fired:
         if unknown_all:
             top = len(rules.dispositions) - 2
         else:
-            unknown_flags = tuple(q.id for q in rules.questions if q.flag and values.get(q.id) is None)
-            if unknown_flags:
+            flags = flag_unknown()
+            if flags:
                 top = len(rules.dispositions) - 2
     # What could not be ruled out: unknown rules that would raise the result, or, when nothing
     # fired, every unknown rule, since together they are why the result is not the default.
-    unknown = tuple(r for r in unknown_all if not fired or level(r.disposition) < top)
-    return Result(rules.dispositions[top], fired, unknown, unknown_flags, tuple(trace), dict(values), rules)
+    unknown = [i for i in unknown_all if not fired or levels[i] < top]
+    return Choice(top, tuple(fired), tuple(unknown), flags)
+
+
+def decide(rules: RuleSet, values: Mapping[str, Value], trace: list[RuleOutcome]) -> Result:
+    def flags() -> tuple[str, ...]:
+        return tuple(q.id for q in rules.questions if q.flag and values.get(q.id) is None)
+
+    c = choose(rules, [o.value for o in trace], flags)
+    return Result(
+        rules.dispositions[c.level],
+        tuple(rules.rules[i] for i in c.fired),
+        tuple(rules.rules[i] for i in c.unknown),
+        c.unknown_flags,
+        tuple(trace),
+        dict(values),
+        rules,
+    )

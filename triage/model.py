@@ -181,6 +181,7 @@ class RuleSet:
             dispositions={d.id: d for d in self.dispositions},
             levels={d.id: i for i, d in enumerate(self.dispositions)},
             rules={r.id: r for r in self.rules},
+            rule_levels=[i for r in self.rules for i, d in enumerate(self.dispositions) if d.id == r.disposition],
         )
 
     def question(self, qid: str) -> Question:

@@ -144,3 +144,38 @@ def change_renderable(before: Result, after: Result):
     if not changed_rules(before, after):
         table.add_row("rules", "no rule changed outcome", "")
     return table
+
+
+def summary_renderable(summary, rules, quiet: bool = False):
+    """The end-of-batch report for stderr: counts, shares, top rules, most-unknown questions, disclaimer."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list[Any] = []
+    if not quiet:
+        table = Table(title=f"Scored {summary.rows:,} rows with {rules.id} {rules.version}", title_justify="left")
+        table.add_column("result")
+        table.add_column("rows", justify="right")
+        table.add_column("share", justify="right")
+        table.add_column("")
+        total = summary.rows or 1
+        for d in rules.dispositions:
+            n = summary.by_disposition.get(d.id, 0)
+            table.add_row(Text(d.label, style=STYLES.get(d.colour, "")), f"{n:,}", f"{n / total:.1%}", "█" * round(20 * n / total))
+        table.add_row(Text("error (not scored)", style="bold magenta"), f"{summary.errors:,}",
+                      f"{summary.errors / total:.1%}", "█" * round(20 * summary.errors / total))
+        parts.append(table)
+        if summary.blank_lines:
+            parts.append(Text(f"{summary.blank_lines:,} blank line(s) were skipped: they hold no response."))
+        for title, counter in (("Rules that fired most", summary.fired), ("Questions most often unknown", summary.unknown_questions)):
+            if counter:
+                parts.append(Text(f"{title}: " + ", ".join(f"{k} ({v:,})" for k, v in counter.most_common(5))))
+    if summary.errors:
+        parts.append(Text(f"{summary.errors:,} row(s) had errors and were written with an empty disposition:", style="bold magenta"))
+        for line in summary.first_errors:
+            parts.append(Text("  " + line))
+        if summary.errors > len(summary.first_errors):
+            parts.append(Text(f"  … and {summary.errors - len(summary.first_errors):,} more; see the 'error' column."))
+    parts.append(Text(rules.disclaimer, style="italic"))
+    return Group(*parts)

@@ -1,0 +1,276 @@
+"""`triage score`: batch scoring of CSV files, through the CLI as users run it."""
+
+import csv
+import io
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from triage import evaluate, load_rules
+from triage.batch import Options, score_file
+from triage.cli import app
+
+from .conftest import DEFAULT_RULES
+
+RULES = load_rules(DEFAULT_RULES)
+QIDS = [q.id for q in RULES.questions]
+runner = CliRunner()
+
+
+def invoke(*args, input=None):
+    return runner.invoke(app, ["score", *map(str, args)], input=input, env={"NO_COLOR": "1", "COLUMNS": "120"})
+
+
+def rows_of(text, delimiter=","):
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def write_csv(path, header, rows, delimiter=",", newline="\n", encoding="utf-8", bom=False):
+    lines = [delimiter.join(header)] + [delimiter.join(r) for r in rows]
+    data = newline.join(lines) + newline
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data.encode(encoding))
+    return path
+
+
+def base(**answers):
+    row = {q.id: ("no" if q.type == "yesno" else "") for q in RULES.questions}
+    row.update(answers)
+    return [row[q] for q in QIDS]
+
+
+def by_column(out_rows):
+    header, *rows = out_rows
+    return [dict(zip(header, r)) for r in rows]
+
+
+def test_scores_rows_and_keeps_every_input_column_in_order(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ["id", *QIDS, "note"], [
+        ["a1", *base(), "x"],
+        ["a2", *base(fever="yes", night_pain="yes"), "y"],
+        ["a3", *base(saddle_anesthesia="unsure"), "z"],
+    ])
+    result = invoke(src)
+    assert result.exit_code == 0, result.stderr
+    out = rows_of(result.stdout)
+    assert out[0] == ["id", *QIDS, "note", "disposition", "reasons", "unknown", "error", "rules_version"]
+    assert [r[: len(QIDS) + 2] for r in out[1:]] == [r for r in rows_of(src.read_text())[1:]]
+    got = by_column(out)
+    assert [(g["disposition"], g["reasons"], g["unknown"], g["error"]) for g in got] == [
+        ("self_care", "", "", ""),
+        ("urgent_care", "fever;night_pain", "", ""),
+        ("see_doctor", "", "saddle_anesthesia", ""),
+    ]
+    assert got[0]["rules_version"] == f"l2_l3_radiculopathy@1.0.0#{RULES.sha256[:12]}"
+    assert "Scored 3 rows" in result.stderr and "not a diagnosis" in result.stderr
+
+
+def test_headers_match_ignoring_case_and_spaces(tmp_path):
+    src = write_csv(tmp_path / "in.csv", [f"  {q.upper()} " for q in QIDS], [base(fever="Y")])
+    assert by_column(rows_of(invoke(src).stdout))[0]["disposition"] == "urgent_care"
+
+
+def test_missing_column_stops_before_reading_with_a_suggestion(tmp_path):
+    header = ["bladder_dysfunctoin" if q == "bladder_dysfunction" else q for q in QIDS]
+    src = write_csv(tmp_path / "in.csv", header, [base()])
+    result = invoke(src)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "missing question column: bladder_dysfunction (did you mean 'bladder_dysfunctoin'?)" in result.stderr
+
+
+def test_allow_missing_scores_the_absent_question_as_unknown(tmp_path):
+    src = write_csv(tmp_path / "in.csv", QIDS[1:], [base()[1:]])
+    result = invoke(src, "--allow-missing")
+    assert result.exit_code == 0
+    row = by_column(rows_of(result.stdout))[0]
+    assert (row["disposition"], row["unknown"]) == ("see_doctor", "bladder_dysfunction")
+    assert "Scoring without columns for: bladder_dysfunction" in result.stderr
+
+
+@pytest.mark.parametrize("column,value,message", [
+    ("fever", "maybe", "column 'fever': 'maybe' is not an answer; use yes, no or unsure"),
+    ("age", "forty", "column 'age': 'forty' is not a number; write a plain number from 0 to 120"),
+    ("temperature_c", "46", "column 'temperature_c': 46 is out of range; the answer must be from 30 to 45"),
+])
+def test_invalid_cell_is_written_with_an_error_and_exit_1(tmp_path, column, value, message):
+    src = write_csv(tmp_path / "in.csv", QIDS, [base(), base(**{column: value}), base(fever="yes")])
+    result = invoke(src)
+    assert result.exit_code == 1
+    rows = by_column(rows_of(result.stdout))
+    assert len(rows) == 3
+    assert (rows[1]["disposition"], rows[1]["error"]) == ("", message)
+    assert rows[2]["disposition"] == "urgent_care"  # the run went on
+    assert f"in.csv:3: {message}" in " ".join(result.stderr.split())
+
+
+def test_short_rows_are_unknown_and_long_rows_are_errors_keeping_the_extra_cells(tmp_path):
+    src = write_csv(tmp_path / "in.csv", QIDS, [base()[:-3], base() + ["surplus"]])
+    result = invoke(src)
+    short, long = by_column(rows_of(result.stdout))
+    assert short["disposition"] == "see_doctor" and short["unknown"] == "fracture_risk"
+    assert long["disposition"] == "" and "row has 22 cells but the header has 21 (extra: 'surplus')" in long["error"]
+    assert result.exit_code == 1
+
+
+def test_semicolon_crlf_bom_and_decimal_comma(tmp_path):
+    src = write_csv(tmp_path / "in.csv", QIDS, [base(temperature_c="38,2")], delimiter=";", newline="\r\n", bom=True)
+    result = invoke(src)
+    assert result.exit_code == 0, result.stderr
+    out = rows_of(result.stdout, ";")
+    assert out[0][0] == "bladder_dysfunction"  # no BOM leaks into the first header
+    assert by_column(out)[0]["disposition"] == "urgent_care"
+
+
+def test_tab_delimiter_and_overrides(tmp_path):
+    src = write_csv(tmp_path / "in.tsv", QIDS, [base(night_pain="1")], delimiter="\t")
+    assert by_column(rows_of(invoke(src).stdout, "\t"))[0]["reasons"] == "night_pain"
+    forced = invoke(src, "--delimiter", ",")
+    assert forced.exit_code == 2 and "missing question column" in forced.stderr
+
+
+def test_encoding_option_and_a_helpful_error(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ["name", *QIDS], [["Zoë", *base()]], encoding="latin-1")
+    bad = invoke(src)
+    assert bad.exit_code == 2 and "--encoding latin-1" in bad.stderr and "Traceback" not in bad.stderr
+    good = invoke(src, "--encoding", "latin-1")
+    assert good.exit_code == 0 and "Zoë" in good.stdout
+
+
+def test_formula_cells_are_escaped_unless_asked_not_to(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ["note", "n", *QIDS], [["=HYPERLINK(\"x\")", "-5", *base()], ["@SUM(A1)", "+3", *base()]])
+    rows = by_column(rows_of(invoke(src).stdout))
+    assert [(r["note"], r["n"]) for r in rows] == [("'=HYPERLINK(\"x\")", "-5"), ("'@SUM(A1)", "+3")]
+    raw = by_column(rows_of(invoke(src, "--no-escape-formulas").stdout))
+    assert raw[0]["note"] == "=HYPERLINK(\"x\")"
+
+
+def test_output_file_is_written_atomically_and_never_over_the_input(tmp_path):
+    src = write_csv(tmp_path / "in.csv", QIDS, [base()])
+    out = tmp_path / "out.csv"
+    result = invoke(src, "--output", out)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert by_column(rows_of(out.read_text()))[0]["disposition"] == "self_care"
+    refused = invoke(src, "-o", src)
+    assert refused.exit_code == 2 and "never writes over its own input" in refused.stderr
+    assert src.read_text().startswith("bladder_dysfunction,")
+
+
+def test_an_interrupted_run_leaves_no_output_file(tmp_path):
+    from triage.batch import atomic_output
+
+    target = tmp_path / "out.csv"
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_output(target, None) as out:
+            out.write("half a row")
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_jsonl_output_carries_the_disclaimer(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ["id", *QIDS], [["p1", *base(weakness="yes")], ["p2", *base(age="x")]])
+    result = invoke(src, "--format", "jsonl")
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["input"]["id"] == "p1" and first["disposition"] == "see_doctor" and first["reasons"] == ["weakness"]
+    assert "not a diagnosis" in first["disclaimer"]
+    assert second["disposition"] is None and "column 'age'" in second["error"]
+
+
+def test_map_file_renames_columns_and_translates_codes(tmp_path):
+    header = ["Q1 Bladder" if q == "bladder_dysfunction" else q for q in QIDS]
+    codes = {"no": "0", "yes": "1"}
+    rows = [[codes.get(c, c) for c in base(bladder_dysfunction="1")], [codes.get(c, c) for c in base(fever="9")]]
+    src = write_csv(tmp_path / "in.csv", header, rows)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text('columns:\n  "Q1 Bladder": bladder_dysfunction\nvalues:\n  "*": {1: yes, 0: no, 9: unsure}\n')
+    result = invoke(src, "--map", mapping)
+    assert result.exit_code == 0, result.stderr
+    got = by_column(rows_of(result.stdout))
+    assert (got[0]["disposition"], got[0]["reasons"]) == ("urgent_care", "bladder_dysfunction")
+    assert (got[1]["disposition"], got[1]["unknown"]) == ("see_doctor", "fever")
+    assert got[0]["Q1 Bladder"] == "1"  # input cells stay as they were
+
+
+def test_bad_map_file_is_reported_with_its_location(tmp_path):
+    src = write_csv(tmp_path / "in.csv", QIDS, [base()])
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  X: fevr\nvalues:\n  fever: {2: maybe}\n")
+    result = invoke(src, "--map", mapping)
+    assert result.exit_code == 2
+    assert f"{mapping}:2:6: no question 'fevr'" in result.stderr
+    assert f"{mapping}:4:14: code '2': 'maybe' is not an answer" in result.stderr
+
+
+def test_stdin_input_and_quiet(tmp_path):
+    text = ",".join(QIDS) + "\n" + ",".join(base()) + "\n"
+    result = invoke("-", "--quiet", input=text)
+    assert result.exit_code == 0
+    assert by_column(rows_of(result.stdout))[0]["disposition"] == "self_care"
+    assert "Scored" not in result.stderr and "not a diagnosis" in result.stderr
+
+
+def test_existing_result_column_and_empty_file_are_refused(tmp_path):
+    src = write_csv(tmp_path / "in.csv", [*QIDS, "Disposition"], [base() + ["x"]])
+    assert "already has a column named 'Disposition'" in invoke(src).stderr
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    result = invoke(empty)
+    assert result.exit_code == 2 and "the file is empty" in result.stderr
+    assert invoke(tmp_path / "none.csv").exit_code == 2
+
+
+# --- Properties ----------------------------------------------------------------------------------
+
+cell_for = {
+    "yesno": st.sampled_from(["yes", "no", "Y", "n", "TRUE", "0", "unsure", "", " No ", "don't know"]),
+}
+
+
+@st.composite
+def response_rows(draw):
+    row = []
+    for q in RULES.questions:
+        if q.type == "yesno":
+            row.append(draw(cell_for["yesno"]))
+        else:
+            row.append(draw(st.one_of(st.just(""), st.integers(int(q.minimum), int(q.maximum)).map(str),
+                                      st.decimals(q.minimum, q.maximum, places=1).map(lambda d: str(d).replace(".", ",")))))
+    return row
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=60)
+@given(st.lists(response_rows(), min_size=1, max_size=30))
+def test_batch_scoring_equals_evaluate_row_for_row(rows):
+    out = io.StringIO()
+    data = (",".join(QIDS) + "\n" + "\n".join(",".join(f'"{c}"' for c in r) for r in rows) + "\n").encode()
+    summary = score_file(RULES, io.BytesIO(data), out, Options())
+    scored = by_column(rows_of(out.getvalue()))
+    assert len(scored) == len(rows) and summary.errors == 0
+    for cells, got in zip(rows, scored):
+        expected = evaluate(RULES, dict(zip(QIDS, cells)))
+        assert got["disposition"] == expected.disposition.id
+        assert got["reasons"] == ";".join(r.id for r in expected.fired)
+        assert got["unknown"] == ";".join(r.id for r in expected.unknown)
+
+
+printable = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=8)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=60)
+@given(st.lists(printable, min_size=1, max_size=6, unique_by=lambda h: h.strip().lower()),
+       st.lists(st.lists(printable, min_size=1, max_size=8), max_size=10))
+def test_any_csv_gives_one_row_per_record_and_never_a_traceback(header, rows):
+    header = [h for h in header if h.strip().lower() not in ("disposition", "reasons", "unknown", "error", "rules_version")]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(QIDS + header)
+    writer.writerows(rows)
+    result = runner.invoke(app, ["score", "-", "--allow-missing", "-q"], input=buf.getvalue())
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1)
+    records = [r for r in csv.reader(io.StringIO(buf.getvalue(), newline="")) if r][1:]
+    out = rows_of(result.stdout)
+    assert len(out) - 1 == len(records)
+    assert all(r[-5] in ("", "urgent_care", "see_doctor", "self_care") for r in out[1:])
+    assert all(r[-5] != "self_care" for r in out[1:])  # these random rows never answer every red flag

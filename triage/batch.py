@@ -1,0 +1,426 @@
+"""Batch scoring: stream a CSV of responses through a compiled rule set, one output row per input row.
+
+Nothing is held per row: rows flow from the reader to the writer, and the only state that grows is
+bounded caches (cell -> answer per column, answers -> result), so memory stays flat however long the
+file. Invalid cells never stop the run: the row is written with an empty disposition and an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterator
+
+from .answers import YESNO_TABLE, parse_answer
+from .compiled import Compiled
+from .errors import AnswerError, InputFileError, TriageError, did_you_mean
+from .model import NUMBER, Question, RuleSet
+
+ADDED = ("disposition", "reasons", "unknown", "error", "rules_version")
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
+CACHE_LIMIT = 65536  # entries per cache; a full cache is emptied, never grown
+_FORMULA_START = frozenset("=+-@\t\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
+_MISS = object()
+
+
+class MissingColumnsError(TriageError):
+    def __init__(self, missing: list[str], hints: dict[str, str]):
+        self.missing = missing
+        parts = [f"{q}{hints.get(q, '')}" for q in missing]
+        super().__init__(
+            f"missing question column{'s' if len(missing) > 1 else ''}: {', '.join(parts)}. "
+            "Rename the header, map it with --map, or score those questions as unknown with --allow-missing"
+        )
+
+
+class _Bad:
+    """A cell that is not a valid answer; cached like an answer so a repeated bad value is cheap."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+@dataclass
+class ColumnMap:
+    """From `--map`: other header names for question ids, and other codes for answers."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # normalised header -> question id
+    values: dict[str, dict[str, object]] = field(default_factory=dict)  # question id or '*' -> code -> answer
+
+
+def norm(header: str) -> str:
+    return header.strip().lower()
+
+
+def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
+    """Read a map file. Codes are taken exactly as written (`1: yes` maps the cell text "1")."""
+    from yaml.nodes import ScalarNode
+
+    from .loader import read_text
+    from .yamlsafe import NodeReader, compose
+
+    text, _ = read_text(path)
+    reader = NodeReader(str(path))
+    node = compose(text, str(path))
+    out = ColumnMap()
+    top = reader.mapping(node, "a map file", (), ("columns", "values")) if node is not None else {}
+    questions = rules._by_id["questions"]
+
+    def check_qid(node_, qid, allow_star=False):
+        if (allow_star and qid == "*") or qid in questions:
+            return True
+        reader.error(node_, f"no question '{qid}' in rule set '{rules.id}'{did_you_mean(qid, questions)}")
+        return False
+
+    if top and "columns" in top:
+        for header, (k, v) in (reader.mapping(top["columns"][1], "'columns'", (), None) or {}).items():
+            qid = reader.text(v, f"the question id for column '{header}'")
+            if qid and check_qid(v, qid):
+                out.columns[norm(header)] = qid
+    if top and "values" in top:
+        for qid, (k, v) in (reader.mapping(top["values"][1], "'values'", (), None) or {}).items():
+            if not check_qid(k, qid, allow_star=True) or not hasattr(v, "value") or isinstance(v, ScalarNode):
+                if isinstance(v, ScalarNode):
+                    reader.error(v, f"under '{qid}:' give codes and answers, for example '1: yes'")
+                continue
+            codes: dict[str, object] = {}
+            for code_node, answer_node in v.value:
+                answer = reader.scalar(answer_node) if isinstance(answer_node, ScalarNode) else None
+                targets = [questions[qid]] if qid != "*" else [q for q in rules.questions if q.type != NUMBER]
+                try:
+                    for q in targets:
+                        parse_answer(q, answer)
+                except AnswerError as exc:
+                    reader.error(answer_node, f"code {code_node.value!r}: {exc.reason}")
+                    continue
+                codes[code_node.value.strip().lower()] = answer
+            out.values[qid] = codes
+    reader.raise_if_errors()
+    return out
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    errors: int = 0
+    blank_lines: int = 0
+    by_disposition: Counter = field(default_factory=Counter)
+    fired: Counter = field(default_factory=Counter)
+    unknown_questions: Counter = field(default_factory=Counter)
+    first_errors: list[str] = field(default_factory=list)
+
+
+class Scorer:
+    """Resolves the header once, then turns rows of cells into the added output cells."""
+
+    def __init__(self, rules: RuleSet, header: list[str], colmap: ColumnMap | None = None, allow_missing: bool = False):
+        self.rules = rules
+        self.compiled = Compiled(rules)
+        self.version = f"{rules.id}@{rules.version}#{rules.sha256[:12]}"
+        colmap = colmap or ColumnMap()
+        clashes = [h for h in header if norm(h) in ADDED]
+        if clashes:
+            raise InputFileError(
+                f"the input already has a column named {clashes[0]!r}, which scoring adds; rename or remove it"
+            )
+        positions: dict[str, int] = {}
+        for pos, h in enumerate(header):
+            qid = colmap.columns.get(norm(h)) or (norm(h) if norm(h) in rules._by_id["questions"] else None)
+            if qid is None:
+                continue
+            if qid in positions:
+                raise InputFileError(
+                    f"columns {header[positions[qid]]!r} and {h!r} both hold question '{qid}'; keep one"
+                )
+            positions[qid] = pos
+        missing = [q.id for q in rules.questions if q.id not in positions]
+        if missing and not allow_missing:
+            unmatched = [norm(h) for i, h in enumerate(header) if i not in positions.values()]
+            raise MissingColumnsError(missing, {q: did_you_mean(q, unmatched) for q in missing})
+        self.missing = missing
+        self.width = len(header)
+        self.header = header
+        # (position in row, slot, cache: cell text -> slot value or _Bad, parser for a cache miss)
+        self.columns = [
+            (pos, self.compiled.index[qid], *self._column(rules.question(qid), colmap, header[pos]))
+            for qid, pos in positions.items()
+        ]
+        # Optional numbers left blank are "not given", which never makes a rule unknown.
+        self.questions = [None if q.optional else q.id for q in rules.questions]
+        self.template = [None] * len(rules.questions)
+        self.results: dict[tuple, list] = {}
+        self.summary = Summary()
+
+    def _column(self, q: Question, colmap: ColumnMap, header: str) -> tuple[dict, Callable[[str], object]]:
+        where = f"column {header.strip()!r}" + ("" if norm(header) == q.id else f" ({q.id})")
+        codes = {**colmap.values.get("*", {}), **colmap.values.get(q.id, {})} if q.type != NUMBER else colmap.values.get(q.id, {})
+        cache: dict[str, object] = {}
+        if q.type != NUMBER:
+            cache.update(YESNO_TABLE)
+        for code, answer in codes.items():
+            cache[code] = self._value(q, answer, where)
+
+        def parse(cell: str) -> object:
+            key = cell.strip().lower()
+            value = cache[key] if key in cache else self._value(q, codes.get(key, cell), where)
+            if len(cache) < CACHE_LIMIT:
+                cache[cell] = value
+            return value
+
+        return cache, parse
+
+    def _value(self, q: Question, raw: object, where: str) -> object:
+        try:
+            value = parse_answer(q, raw)
+        except AnswerError as exc:
+            return _Bad(f"{where}: {exc.reason}")
+        return self.compiled.signature(q.id, value) if q.type == NUMBER else value
+
+    def score(self, row: list[str]) -> list[str]:
+        """The added cells for one row: disposition, reasons, unknown, error, rules_version."""
+        slots = self.template[:]
+        bad = None
+        n = len(row)
+        for pos, slot, cache, parse in self.columns:
+            cell = row[pos] if pos < n else ""
+            value = cache.get(cell, _MISS)
+            if value is _MISS:
+                value = parse(cell)
+            if value.__class__ is _Bad:
+                bad = value.message if bad is None else f"{bad}; {value.message}"
+            else:
+                slots[slot] = value
+        if n > self.width:
+            extra = ", ".join(repr(c) for c in row[self.width:])
+            bad = (f"{bad}; " if bad else "") + f"row has {n} cells but the header has {self.width} (extra: {extra})"
+        if bad is not None:
+            self.summary.errors += 1
+            return ["", "", "", bad, self.version]
+        key = tuple(slots)
+        entry = self.results.get(key)
+        if entry is None:
+            entry = self._entry(slots)
+            if len(self.results) >= CACHE_LIMIT:
+                self._fold()
+            self.results[key] = entry
+        entry[5] += 1
+        return entry[0]
+
+    def _entry(self, slots) -> list:
+        level, fired, unknown, flags = self.compiled.decide(slots)
+        rules = self.rules.rules
+        cells = [
+            self.rules.dispositions[level].id,
+            ";".join(rules[i].id for i in fired),
+            ";".join([rules[i].id for i in unknown] + [f"flag:{q}" for q in flags]),
+            "",
+            self.version,
+        ]
+        unknown_q = tuple(q for q, v in zip(self.questions, slots) if v is None and q is not None)
+        return [cells, level, fired, unknown_q, None, 0]
+
+    def _fold(self) -> None:
+        """Move the counts held in the result cache into the summary, and empty the cache."""
+        s, rules = self.summary, self.rules
+        for cells, level, fired, unknown_q, _, count in self.results.values():
+            if not count:
+                continue
+            s.by_disposition[rules.dispositions[level].id] += count
+            for i in fired:
+                s.fired[rules.rules[i].id] += count
+            for q in unknown_q:
+                s.unknown_questions[q] += count
+        self.results.clear()
+
+    def finish(self) -> Summary:
+        self._fold()
+        self.summary.rows = sum(self.summary.by_disposition.values()) + self.summary.errors
+        return self.summary
+
+
+def escape_formula(cell: str) -> str:
+    """OWASP CSV-injection advice: a cell a spreadsheet would run as a formula gets a leading quote."""
+    if cell and cell[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def detect_delimiter(header_line: str) -> str:
+    """Decide the delimiter from the header line alone (data rows mislead sniffers)."""
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+class _CountingReader(io.RawIOBase):
+    """Wraps a binary file and counts bytes read, for a progress bar that costs nothing per row."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw, self.count = raw, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        self.count += n or 0
+        return n
+
+
+@contextmanager
+def atomic_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
+    """Write to a temporary file beside the target and rename it at the end; nothing half-written stays."""
+    if path is None:
+        yield stdout
+        return
+    target = path.resolve()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot write here ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+@dataclass
+class Options:
+    fmt: str = "csv"
+    colmap: ColumnMap | None = None
+    allow_missing: bool = False
+    encoding: str = "utf-8-sig"
+    delimiter: str | None = None
+    escape_formulas: bool = True
+    max_reported_errors: int = 20
+
+
+def score_file(
+    rules: RuleSet,
+    source: IO[bytes],
+    out: IO[str],
+    options: Options,
+    name: str = "<stdin>",
+    on_progress: Callable[[int], None] | None = None,
+    on_start: Callable[["Scorer"], None] | None = None,
+) -> Summary:
+    """Score every row of `source` into `out`. Raises for file-level problems; row problems go into rows."""
+    counting = _CountingReader(source)
+    text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=options.encoding, newline="")
+    line = 1
+    try:
+        first = text.readline()
+        if not first.strip():
+            raise InputFileError(f"{name}: the file is empty; the first line must be the header")
+        delimiter = options.delimiter or detect_delimiter(first)
+        reader = csv.reader(_chain(first, text), delimiter=delimiter)
+        header = next(reader)
+        scorer = Scorer(rules, header, options.colmap, options.allow_missing)
+        if on_start:
+            on_start(scorer)
+        summary = scorer.summary
+        if options.fmt == "jsonl":
+            write_row = _jsonl_writer(out, header, rules)
+        else:
+            writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+            writer.writerow([escape_formula(c) for c in header] + list(ADDED) if options.escape_formulas else header + list(ADDED))
+            if options.escape_formulas:
+                def write_row(row, added, _w=writer.writerow, _e=escape_formula):
+                    _w([_e(c) for c in row] + added)
+            else:
+                def write_row(row, added, _w=writer.writerow):
+                    _w(row + added)
+        width = len(header)
+        for row in reader:
+            line = reader.line_num
+            if not row:
+                summary.blank_lines += 1
+                continue
+            added = scorer.score(row)
+            if added[3]:
+                if len(summary.first_errors) < options.max_reported_errors:
+                    summary.first_errors.append(f"{name}:{line}: {added[3]}")
+                if len(row) > width:
+                    row = row[:width]  # the extra cells are quoted in the error cell
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            write_row(row, added)
+            if on_progress is not None and not line & 0xFFF:
+                on_progress(counting.count)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{name}:{line + 1}: not valid {options.encoding} text ({exc.reason}); "
+            "give the file's encoding with --encoding, for example --encoding latin-1"
+        ) from None
+    except csv.Error as exc:
+        raise InputFileError(f"{name}:{line}: cannot read this CSV ({exc})") from None
+    except LookupError:
+        raise InputFileError(f"unknown encoding {options.encoding!r}; try utf-8, latin-1 or cp1252") from None
+    return scorer.finish()
+
+
+def _chain(first: str, rest: IO[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet):
+    keys, seen = [], Counter()
+    for h in header:
+        seen[h] += 1
+        keys.append(h if seen[h] == 1 else f"{h}_{seen[h]}")  # duplicate headers must not overwrite
+    disclaimer = rules.disclaimer
+    dumps = json.dumps
+
+    def write_row(row, added):
+        disposition, reasons, unknown, error, version = added
+        out.write(dumps({
+            "input": dict(zip(keys, row)),
+            "disposition": disposition or None,
+            "reasons": reasons.split(";") if reasons else [],
+            "unknown": unknown.split(";") if unknown else [],
+            "error": error or None,
+            "rules_version": version,
+            "disclaimer": disclaimer,
+        }, ensure_ascii=False) + "\n")
+
+    return write_row
+
+
+def open_input(path: str) -> IO[bytes]:
+    import sys
+
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
