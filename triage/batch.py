@@ -16,6 +16,8 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import getitem, itemgetter
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
@@ -158,6 +160,11 @@ class Scorer:
         ]
         # Optional numbers left blank are "not given", which never makes a rule unknown.
         self.questions = [None if q.optional else q.id for q in rules.questions]
+        self.tables = [c[2] for c in self.columns]
+        self.slots = [c[1] for c in self.columns]
+        positions_ = [c[0] for c in self.columns]
+        getter = itemgetter(*positions_) if positions_ else (lambda row: ())
+        self.pick = getter if len(positions_) != 1 else (lambda row: (row[positions_[0]],))
         self.template = [None] * len(rules.questions)
         self.results: dict[tuple, list] = {}
         self.summary = Summary()
@@ -172,10 +179,12 @@ class Scorer:
             cache[code] = self._value(q, answer, where)
 
         def parse(cell: str) -> object:
+            if cell in cache:
+                return cache[cell]
             key = cell.strip().lower()
             value = cache[key] if key in cache else self._value(q, codes.get(key, cell), where)
-            if len(cache) < CACHE_LIMIT:
-                cache[cell] = value
+            if len(cache) < CACHE_LIMIT and value.__class__ is not _Bad:
+                cache[cell] = value  # bad cells stay out, so the fast path never sees them
             return value
 
         return cache, parse
@@ -188,36 +197,49 @@ class Scorer:
         return self.compiled.signature(q.id, value) if q.type == NUMBER else value
 
     def score(self, row: list[str]) -> list[str]:
-        """The added cells for one row: disposition, reasons, unknown, error, rules_version."""
-        slots = self.template[:]
+        """The added cells for one row: disposition, reasons, unknown, error, rules_version.
+
+        The common case runs in C: one itemgetter picks the question cells, one map of getitem looks
+        each up in its column's table, one dict lookup finds the result. Anything unusual (a cell not
+        seen before, a short or long row) takes the slow path, which fills the tables.
+        """
+        if len(row) == self.width:
+            try:
+                key = tuple(map(getitem, self.tables, self.pick(row)))
+            except KeyError:
+                return self._slow(row)
+            entry = self.results.get(key)
+            if entry is None:
+                entry = self._entry(key)
+            entry[5] += 1
+            return entry[0]
+        return self._slow(row)
+
+    def _slow(self, row: list[str]) -> list[str]:
+        values = []
         bad = None
         n = len(row)
         for pos, slot, cache, parse in self.columns:
-            cell = row[pos] if pos < n else ""
-            value = cache.get(cell, _MISS)
-            if value is _MISS:
-                value = parse(cell)
+            value = parse(row[pos] if pos < n else "")
             if value.__class__ is _Bad:
                 bad = value.message if bad is None else f"{bad}; {value.message}"
-            else:
-                slots[slot] = value
+            values.append(value)
         if n > self.width:
             extra = ", ".join(repr(c) for c in row[self.width:])
             bad = (f"{bad}; " if bad else "") + f"row has {n} cells but the header has {self.width} (extra: {extra})"
         if bad is not None:
             self.summary.errors += 1
             return ["", "", "", bad, self.version]
-        key = tuple(slots)
-        entry = self.results.get(key)
-        if entry is None:
-            entry = self._entry(slots)
-            if len(self.results) >= CACHE_LIMIT:
-                self._fold()
-            self.results[key] = entry
+        key = tuple(values)
+        entry = self.results.get(key) or self._entry(key)
         entry[5] += 1
         return entry[0]
 
-    def _entry(self, slots) -> list:
+    def _entry(self, key: tuple) -> list:
+        """Decide once for a combination of answers and remember it (the cache is emptied when full)."""
+        slots = self.template[:]
+        for slot, value in zip(self.slots, key):
+            slots[slot] = value
         level, fired, unknown, flags = self.compiled.decide(slots)
         rules = self.rules.rules
         cells = [
@@ -228,7 +250,10 @@ class Scorer:
             self.version,
         ]
         unknown_q = tuple(q for q, v in zip(self.questions, slots) if v is None and q is not None)
-        return [cells, level, fired, unknown_q, None, 0]
+        if len(self.results) >= CACHE_LIMIT:
+            self._fold()
+        entry = self.results[key] = [cells, level, fired, unknown_q, None, 0]
+        return entry
 
     def _fold(self) -> None:
         """Move the counts held in the result cache into the summary, and empty the cache."""
@@ -337,7 +362,7 @@ def score_file(
         if not first.strip():
             raise InputFileError(f"{name}: the file is empty; the first line must be the header")
         delimiter = options.delimiter or detect_delimiter(first)
-        reader = csv.reader(_chain(first, text), delimiter=delimiter)
+        reader = csv.reader(chain((first,), text), delimiter=delimiter)
         header = next(reader)
         scorer = Scorer(rules, header, options.colmap, options.allow_missing)
         if on_start:
@@ -381,11 +406,6 @@ def score_file(
     except LookupError:
         raise InputFileError(f"unknown encoding {options.encoding!r}; try utf-8, latin-1 or cp1252") from None
     return scorer.finish()
-
-
-def _chain(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet):
