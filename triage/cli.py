@@ -242,6 +242,108 @@ def _progress(console, source, quiet: bool):
         yield lambda done: bar.update(task, completed=done)
 
 
+@app.command()
+def explain(rules: Optional[Path] = RulesOption) -> None:
+    """Show the whole rule set as a tree: each result, its rules in plain words, why, and the source."""
+    from .explain import explain_tree
+    from .loader import load_rules
+
+    with user_errors():
+        ruleset = load_rules(rules)
+    _console().print(explain_tree(ruleset))
+
+
+class DiagramFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    markdown = "markdown"
+
+
+@app.command()
+def diagram(
+    rules: Optional[Path] = RulesOption,
+    fmt: DiagramFormat = typer.Option(DiagramFormat.mermaid, "--format", "-f", help="mermaid, dot (Graphviz), or markdown (a page holding the Mermaid chart)."),
+) -> None:
+    """Print a flowchart of the questionnaire and the rules."""
+    from . import diagram as d
+    from .loader import load_rules
+
+    with user_errors():
+        ruleset = load_rules(rules)
+    sys.stdout.write({"mermaid": d.mermaid, "dot": d.dot, "markdown": d.markdown}[fmt.value](ruleset))
+
+
+@app.command()
+def check(
+    files: List[Path] = typer.Argument(..., help="Rule files to validate and lint.", dir_okay=False),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are warnings."),
+) -> None:
+    """Validate and lint rule files. Exit 0: fine; 1: warnings with --strict; 2: errors."""
+    from .errors import RuleFileError, TriageError
+    from .lint import lint
+    from .loader import load_rules
+
+    worst = EXIT_OK
+    for path in files:
+        try:
+            ruleset = load_rules(path)
+        except RuleFileError as exc:
+            for problem in exc.problems:
+                print(f"{problem.location}: error: {problem.message}")
+            worst = EXIT_USAGE
+            continue
+        except TriageError as exc:
+            print(f"{path}: error: {exc}")
+            worst = EXIT_USAGE
+            continue
+        warnings = lint(ruleset)
+        for problem in warnings:
+            print(f"{problem.location}: warning: {problem.message}")
+        if warnings and strict:
+            worst = max(worst, EXIT_ROWS)
+        if not warnings:
+            print(f"{path}: ok ({len(ruleset.questions)} questions, {len(ruleset.rules)} rules)")
+    raise typer.Exit(worst)
+
+
+@app.command("test")
+def test_cases(
+    rules_file: Path = typer.Argument(..., help="The rule file.", dir_okay=False),
+    cases_file: Optional[Path] = typer.Argument(None, help="Its cases (default: the .cases.yaml file beside it).", dir_okay=False),
+) -> None:
+    """Run a rule set's test cases. Exit 0: all passed; 1: some failed; 2: a file cannot be used."""
+    from .cases import cases_path_for, load_cases, run_case, uncovered_rules
+    from .loader import load_rules
+
+    with user_errors():
+        ruleset = load_rules(rules_file)
+        cases = load_cases(cases_file or cases_path_for(rules_file), ruleset)
+    outcomes = [run_case(ruleset, c) for c in cases]
+    console = _console()
+    from .render import case_failure_renderable
+
+    for outcome in outcomes:
+        if not outcome.passed:
+            console.print(case_failure_renderable(outcome, cases_file or cases_path_for(rules_file)))
+    failed = sum(not o.passed for o in outcomes)
+    uncovered = uncovered_rules(ruleset, outcomes)
+    covered = len(ruleset.rules) - len(uncovered)
+    print(f"rule coverage: {covered}/{len(ruleset.rules)} rules fired in some case"
+          + (f"; never fired: {', '.join(uncovered)}" if uncovered else ""))
+    print(f"{len(outcomes) - failed} passed, {failed} failed")
+    raise typer.Exit(EXIT_ROWS if failed else EXIT_OK)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the rule-file format (for editors and validators)."""
+    import json
+
+    from .schema import rule_file_schema
+
+    print(json.dumps(rule_file_schema(), indent=2, ensure_ascii=False))
+
+
 def main() -> None:
     import signal
 

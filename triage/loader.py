@@ -200,7 +200,8 @@ class _Builder:
         if None in (qid, qtype, text, why, flag, optional):
             self.broken.add(qid)
             return None
-        return Question(qid, qtype, text, why, bool(flag), bool(optional), lo, hi, unit)
+        mark = node.start_mark
+        return Question(qid, qtype, text, why, bool(flag), bool(optional), lo, hi, unit, None, mark.line + 1, mark.column + 1)
 
     def _ask_when(self, q: Question, node) -> Question:
         for key_node, value_node in getattr(node, "value", []):
@@ -232,7 +233,7 @@ class _Builder:
                 r.error(f["source"][1], f"no source '{source}' in 'sources:'{did_you_mean(source, self.source_ids)}")
         if None in (rid, disposition, when, rationale):
             return None
-        return Rule(rid, disposition, when, rationale, source, node.start_mark.line + 1)
+        return Rule(rid, disposition, when, rationale, source, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def _condition(self, node, what) -> Condition | None:
         r = self.r

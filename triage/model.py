@@ -131,6 +131,8 @@ class Question:
     maximum: float | None = None
     unit: str | None = None
     ask_when: Condition | None = None
+    line: int = 0  # where the question starts in its file, for lint messages
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ class Rule:
     rationale: str
     source: str | None
     line: int = 0  # where the rule starts in its file, for messages and lint
+    column: int = 0
 
 
 @dataclass(frozen=True)

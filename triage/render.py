@@ -179,3 +179,21 @@ def summary_renderable(summary, rules, quiet: bool = False):
             parts.append(Text(f"  … and {summary.errors - len(summary.first_errors):,} more; see the 'error' column."))
     parts.append(Text(rules.disclaimer, style="italic"))
     return Group(*parts)
+
+
+def case_failure_renderable(outcome, cases_path):
+    """A failed case: where it is, the answers, expected against actual, and the trace."""
+    from rich.console import Group
+    from rich.text import Text
+
+    case, result = outcome.case, outcome.result
+    rules = result.ruleset
+    answers = ", ".join(f"{q}={answer_text(rules.question(q), v)}" for q, v in case.values.items())
+    return Group(
+        Text(f"FAILED {cases_path}:{case.line}: {case.name}", style="bold red"),
+        Text(f"  answers: {answers or '(none)'}"),
+        *(Text(f"  {failure}") for failure in outcome.failures),
+        Text(f"  actual: {result.disposition.id}; fired [{', '.join(r.id for r in result.fired)}]; "
+             f"unknown [{', '.join(r.id for r in result.unknown)}]"),
+        trace_renderable(result),
+    )

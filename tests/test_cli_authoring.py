@@ -1,0 +1,184 @@
+"""Teaching and rule-authoring commands: explain, diagram, check, test, schema."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from triage import load_rules
+from triage.cli import app
+from triage.diagram import markdown
+
+from .conftest import DEFAULT_RULES, MINIMAL, ROOT
+
+runner = CliRunner()
+RULES = load_rules(DEFAULT_RULES)
+SHIPPED = sorted(p for p in (ROOT / "rules").rglob("*.yaml") if not p.name.endswith(".cases.yaml"))
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], env={"NO_COLOR": "1", "COLUMNS": "200"})
+
+
+def test_explain_shows_every_disposition_rule_condition_rationale_and_source():
+    out = invoke("explain").stdout
+    for d in RULES.dispositions:
+        assert f"{d.label} ({d.id})" in out
+    for r in RULES.rules:
+        assert f"{r.id}: when " in out and r.rationale in out
+    assert "fever: when fever is yes or temperature_c is at least 38 °C" in out
+    assert "cancer_with_deficit: when cancer_history is yes and (weakness is yes or numbness is yes)" in out
+    assert "Source: GIRFT national suspected cauda equina syndrome pathway (2023)" in out
+    assert "not a diagnosis" in out
+
+
+def test_diagram_in_docs_is_in_step_with_the_rules():
+    committed = (ROOT / "docs" / "diagram.md").read_text(encoding="utf-8")
+    assert committed == markdown(RULES), "regenerate: triage diagram --format markdown > docs/diagram.md"
+
+
+@pytest.mark.parametrize("fmt,start", [("mermaid", "flowchart TD"), ("dot", "digraph")])
+def test_diagram_formats_name_every_question_rule_and_result(fmt, start):
+    out = invoke("diagram", "--format", fmt).stdout
+    assert out.startswith(start)
+    for item in [*RULES.question_ids, *(r.id for r in RULES.rules), *(d.label for d in RULES.dispositions)]:
+        assert item in out
+    arrow = "-->" if fmt == "mermaid" else "->"
+    assert f"r_cancer_with_deficit {arrow} d_urgent_care" in out
+
+
+def test_check_passes_the_shipped_rule_files():
+    result = invoke("check", "--strict", *SHIPPED)
+    assert result.exit_code == 0, result.stdout
+    assert all(line.endswith("rules)") for line in result.stdout.splitlines())
+
+
+LINTY = MINIMAL.replace(
+    "  - {id: pain, type: yesno,",
+    "  - {id: gate, type: yesno, text: 'Gate?', why: Because., ask_when: {question: later, is: yes}}\n"
+    "  - {id: pain, type: yesno,",
+).replace(
+    "  - {id: temp, type: number,",
+    "  - {id: later, type: yesno, text: 'Later?', why: Because.}\n  - {id: temp, type: number,",
+) + """\
+  - id: hot
+    disposition: urgent
+    when: {question: temp, at_least: 50}
+    rationale: Cannot happen.
+  - id: mid
+    disposition: urgent
+    when: {question: later, is: yes}
+    rationale: Fine.
+    source: here
+sources:
+  - {id: here, title: Here}
+"""
+
+
+def test_check_reports_each_lint_with_its_location(tmp_path):
+    path = tmp_path / "linty.yaml"
+    path.write_text(LINTY)
+    result = invoke("check", path)
+    assert result.exit_code == 0  # warnings alone pass without --strict
+    lines = result.stdout.splitlines()
+    assert f"{path}:9:5: warning: question 'gate' is used by no rule: asking it cannot change any result" in lines
+    assert any(l.startswith(f"{path}:9:5: warning: question 'gate' is asked only when 'later' allows, but 'later' is asked later") for l in lines)
+    assert f"{path}:14:5: warning: rule 'pain' gives no source; add 'source:' so reviewers can check it" in lines
+    assert any("rule 'hot': 'temp is at least 50' can never be true: answers run from 30 to 45" in l for l in lines)
+    assert invoke("check", "--strict", path).exit_code == 1
+
+
+def test_check_finds_a_rule_that_a_more_urgent_rule_always_beats(tmp_path):
+    text = MINIMAL.replace(
+        "dispositions:\n", "dispositions:\n  - {id: first, label: First, colour: red, summary: Now.}\n"
+    ) + """\
+  - id: pain_and_temp
+    disposition: first
+    when: {any: [{question: pain, is: yes}, {question: temp, at_least: 40}]}
+    rationale: Outranks the pain rule.
+"""
+    path = tmp_path / "shadow.yaml"
+    path.write_text(text)
+    out = invoke("check", path).stdout
+    assert "warning: rule 'pain' can never decide the result: whenever it is true, the more urgent rule 'pain_and_temp' is true too" in out
+
+
+def test_check_errors_exit_2_with_locations(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(MINIMAL.replace("is: yes", "is: perhaps"))
+    result = invoke("check", path, *SHIPPED)
+    assert result.exit_code == 2
+    assert f"{path}:14:32: error: after 'is:' write yes or no" in result.stdout
+
+
+def test_test_command_passes_the_default_cases_with_full_coverage():
+    result = invoke("test", DEFAULT_RULES)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "55 passed, 0 failed"
+    assert lines[-2] == "rule coverage: 19/19 rules fired in some case"
+
+
+def test_test_command_reports_failures_with_answers_expected_actual_and_trace(tmp_path):
+    cases = tmp_path / "c.yaml"
+    cases.write_text(
+        "defaults: {fever: no}\ncases:\n"
+        "  - {name: right, answers: {night_pain: yes}, expect: see_doctor}\n"
+        "  - {name: wrong, answers: {night_pain: yes}, expect: self_care, fired: [weight_loss]}\n"
+    )
+    result = invoke("test", DEFAULT_RULES, cases)
+    assert result.exit_code == 1
+    out = result.stdout
+    assert f"FAILED {cases}:4: wrong" in out
+    assert "answers: fever=no, night_pain=yes" in out
+    assert "expected self_care, got see_doctor" in out and "expected fired [weight_loss], got [night_pain]" in out
+    assert "How the result was reached" in out
+    assert "never fired: bladder_dysfunction," in out
+    assert out.splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_test_command_reports_a_bad_cases_file(tmp_path):
+    cases = tmp_path / "c.yaml"
+    cases.write_text("cases:\n  - {name: x, answers: {fevr: yes}, expect: urgent}\n")
+    result = invoke("test", DEFAULT_RULES, cases)
+    assert result.exit_code == 2
+    assert f"{cases}:2:25: no question 'fevr'" in result.output
+    assert "no disposition 'urgent'" in result.output
+
+
+def test_examples_pass_their_own_cases():
+    for rules_file in SHIPPED:
+        result = invoke("test", rules_file)
+        assert result.exit_code == 0, result.stdout
+        assert "never fired" not in result.stdout
+
+
+def test_schema_validates_every_shipped_rule_file_and_rejects_mistakes(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(invoke("schema").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    from triage.yamlsafe import NodeReader, compose
+
+    def as_data(text):
+        return _plain(compose(text, "x"))
+
+    for path in SHIPPED:
+        errors = list(validator.iter_errors(as_data(path.read_text(encoding="utf-8"))))
+        assert errors == [], (path, errors[:1])
+    assert list(validator.iter_errors(as_data(MINIMAL.replace("rationale:", "rationle:"))))
+    assert list(validator.iter_errors(as_data(MINIMAL.replace("is: yes", "is: maybe"))))
+
+
+def _plain(node):
+    """A composed YAML node as plain data, read the way the triage loader reads it."""
+    from yaml.nodes import MappingNode, SequenceNode
+
+    from triage.yamlsafe import StrictLoader
+
+    if isinstance(node, MappingNode):
+        return {_plain(k): _plain(v) for k, v in node.value}
+    if isinstance(node, SequenceNode):
+        return [_plain(v) for v in node.value]
+    return StrictLoader("").construct_object(node)

@@ -1,0 +1,45 @@
+"""The whole rule set as a tree for the terminal: dispositions, their rules in plain words, why, source."""
+
+from __future__ import annotations
+
+from .describe import describe, source_title
+from .model import RuleSet
+from .render import STYLES
+
+
+def explain_tree(rules: RuleSet):
+    from rich.text import Text
+    from rich.tree import Tree
+
+    tree = Tree(Text.assemble((rules.title, "bold"), f"  ({rules.id} {rules.version})"))
+    last = len(rules.dispositions) - 1
+    for i, d in enumerate(rules.dispositions):
+        style = STYLES.get(d.colour, "bold")
+        if i == last:
+            how = "when every rule above is definitely false, and no red-flag answer is unknown"
+        elif i == last - 1:
+            how = ("when none of the rules above is true and any rule here is true; also when something "
+                   "could not be ruled out (an unsure or missing answer)")
+        elif i == 0:
+            how = "when any of these rules is true"
+        else:
+            how = "when none of the rules above is true and any of these is"
+        branch = tree.add(Text.assemble((d.label, style), f" ({d.id}) ", (how, "italic")))
+        for rule in (r for r in rules.rules if r.disposition == d.id):
+            node = branch.add(Text.assemble((rule.id, "bold"), ": when ", describe(rule.when, rules)))
+            node.add(Text.assemble(("Why: ", "cyan"), rule.rationale))
+            node.add(Text.assemble(("Source: ", "cyan"), source_title(rules, rule.source)))
+    questions = tree.add(Text("Questions, in the order they are asked", style="bold"))
+    for q in rules.questions:
+        extra = []
+        if q.flag:
+            extra.append("red flag")
+        if q.type == "number":
+            extra.append(f"number {q.minimum:g}–{q.maximum:g}{' ' + q.unit if q.unit else ''}" if q.minimum is not None and q.maximum is not None else "number")
+        if q.optional:
+            extra.append("optional")
+        if q.ask_when is not None:
+            extra.append(f"asked when {describe(q.ask_when, rules)}, or when that is not known yet")
+        questions.add(Text.assemble((q.id, "bold"), f" [{', '.join(extra) or 'yes/no'}]: ", q.text))
+    tree.add(Text(rules.disclaimer, style="italic"))
+    return tree

@@ -1,0 +1,134 @@
+"""Lint: things a rule file may legally say that are probably not what its author meant.
+
+Each finding is a warning Problem at the rule or question it is about. Loading already turned the
+hard errors (unknown ids, wrong types, missing rationale) into errors.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+from .describe import describe
+from .errors import Location, Problem
+from .model import NUMBER, Compare, Condition, Not, Question, Rule, RuleSet
+
+MAX_COMBINATIONS = 200_000  # beyond this the shadowing check is skipped, not guessed
+
+
+def lint(rules: RuleSet) -> list[Problem]:
+    found: list[Problem] = []
+
+    def warn(item: Rule | Question, message: str) -> None:
+        found.append(Problem(Location(rules.path, item.line or None, item.column or None), message, "warning"))
+
+    used = {q for r in rules.rules for q in r.when.questions()}
+    for q in rules.questions:
+        if q.id not in used:
+            warn(q, f"question '{q.id}' is used by no rule: asking it cannot change any result")
+    order = {q.id: i for i, q in enumerate(rules.questions)}
+    for q in rules.questions:
+        for dep in q.ask_when.questions() if q.ask_when else ():
+            if order[dep] > order[q.id]:
+                warn(q, f"question '{q.id}' is asked only when '{dep}' allows, but '{dep}' is asked later; move '{dep}' above it")
+    for rule in rules.rules:
+        if rule.source is None:
+            warn(rule, f"rule '{rule.id}' gives no source; add 'source:' so reviewers can check it")
+        for c in _compares(rule.when):
+            if c.op != "is":
+                message = _range_problem(rules.question(c.question), c)
+                if message:
+                    warn(rule, f"rule '{rule.id}': {message}")
+    for rule, shadow in _shadowed(rules):
+        warn(rule, f"rule '{rule.id}' can never decide the result: whenever it is true, "
+                   f"the more urgent {shadow} is true too")
+    return found
+
+
+def _compares(cond: Condition) -> list[Compare]:
+    if isinstance(cond, Compare):
+        return [cond]
+    if isinstance(cond, Not):
+        return _compares(cond.item)
+    return [c for item in cond.items for c in _compares(item)]
+
+
+def _range_problem(q: Question, c: Compare) -> str | None:
+    lo = q.minimum if q.minimum is not None else float("-inf")
+    hi = q.maximum if q.maximum is not None else float("inf")
+    v = c.value
+    never = {"at_least": v > hi, "above": v >= hi, "at_most": v < lo, "below": v <= lo}[c.op]
+    always = {"at_least": v <= lo, "above": v < lo, "at_most": v >= hi, "below": v > hi}[c.op]
+    allowed = f"answers run from {lo:g} to {hi:g}"
+    if never:
+        return f"'{describe(c)}' can never be true: {allowed}"
+    if always:
+        return f"'{describe(c)}' is true for every answer: {allowed}"
+    return None
+
+
+def _domain(rules: RuleSet, qid: str) -> list:
+    q = rules.question(qid)
+    if q.type != NUMBER:
+        return [True, False, None]
+    points = {None}
+    lo = q.minimum if q.minimum is not None else float("-inf")
+    hi = q.maximum if q.maximum is not None else float("inf")
+    for r in rules.rules:
+        for c in _compares(r.when):
+            if c.question == qid and c.op != "is":
+                points |= {x for x in (c.value - 1e-6, c.value, c.value + 1e-6) if lo <= x <= hi}
+    points |= {x for x in (q.minimum, q.maximum) if x is not None}
+    return sorted(points, key=lambda x: (x is not None, x or 0))
+
+
+def _always_true(rules: RuleSet, cond: Condition) -> bool | None:
+    """True when `cond` holds for every possible set of answers; None when too many to check."""
+    found = _find(rules, sorted(set(cond.questions())), lambda v: cond.evaluate(v)[0] is not True)
+    return None if found is None else not found
+
+
+def _find(rules: RuleSet, qids: list[str], test) -> bool | None:
+    """Whether some combination of answers to `qids` passes `test`; None when there are too many."""
+    domains = [_domain(rules, q) for q in qids]
+    size = 1
+    for d in domains:
+        size *= len(d)
+    if size > MAX_COMBINATIONS:
+        return None
+    return any(test(dict(zip(qids, combo))) for combo in product(*domains))
+
+
+def _shadowed(rules: RuleSet):
+    """Rules that are true only when some more urgent rule is true as well, found by enumeration.
+
+    Only the more urgent rules that share questions with the rule (directly or through each other)
+    can be forced true by it; any other rule can be made false independently, unless it is true for
+    every answer, which is checked on its own.
+    """
+    level = rules.level
+    tautologies = [r for r in rules.rules if _always_true(rules, r.when)]
+    for rule in rules.rules:
+        urgent = [r for r in rules.rules if level(r.disposition) < level(rule.disposition)]
+        always = [r for r in tautologies if r in urgent]
+        if always:
+            yield rule, f"rule '{always[0].id}' (true for every answer)"
+            continue
+        qids, linked = set(rule.when.questions()), []
+        grew = True
+        while grew:
+            grew = False
+            for r in urgent:
+                if r not in linked and qids & set(r.when.questions()):
+                    linked.append(r)
+                    qids |= set(r.when.questions())
+                    grew = True
+        if not linked:
+            continue
+        escape = _find(
+            rules, sorted(qids),
+            lambda v: rule.when.evaluate(v)[0] is True and not any(r.when.evaluate(v)[0] is True for r in linked),
+        )
+        if escape is False:
+            names = [f"'{r.id}'" for r in linked]
+            yield rule, ("rule " if len(names) == 1 else "rules ") + ", ".join(names)
+

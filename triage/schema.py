@@ -1,0 +1,77 @@
+"""The JSON Schema of the rule-file format, for editors (completion, validation) and for tests.
+
+Built from the same key lists the loader uses, so the two cannot disagree about which keys exist.
+"""
+
+from __future__ import annotations
+
+from .loader import (
+    COLOURS, DISPOSITION_KEYS, DISPOSITION_OPTIONAL, QUESTION_KEYS, QUESTION_OPTIONAL, RULE_KEYS,
+    RULE_OPTIONAL, SOURCE_KEYS, TOP_KEYS, TOP_OPTIONAL,
+)
+from .model import NUMBER_OPS
+
+ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+TEXT = {"type": "string", "minLength": 1}
+TEXTS = {"oneOf": [TEXT, {"type": "array", "items": TEXT}]}
+FLAG = {"oneOf": [{"type": "boolean"}, {"enum": ["yes", "no"]}]}
+
+
+def _object(required, optional, properties, description):
+    assert set(properties) == set(required) | set(optional)
+    return {"type": "object", "description": description, "required": list(required),
+            "properties": properties, "additionalProperties": False}
+
+
+def rule_file_schema() -> dict:
+    comparison = {
+        "type": "object",
+        "description": "One question's answer compared with a value.",
+        "required": ["question"],
+        "properties": {
+            "question": {**ID, "description": "The id of a question in this file."},
+            "is": {"description": "For yes/no questions.", "oneOf": [{"enum": ["yes", "no"]}, {"type": "boolean"}]},
+            **{op: {"type": "number", "description": f"For number questions: answer {sym} this value."}
+               for op, (sym, _) in NUMBER_OPS.items()},
+        },
+        "additionalProperties": False,
+        "minProperties": 2,
+        "maxProperties": 2,
+    }
+    condition = {
+        "description": "A comparison, or all/any of a list of conditions, or not of one.",
+        "oneOf": [
+            comparison,
+            _object(["all"], [], {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}}}, "Every condition is true."),
+            _object(["any"], [], {"any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}}}, "At least one condition is true."),
+            _object(["not"], [], {"not": {"$ref": "#/$defs/condition"}}, "The condition is false."),
+        ],
+    }
+    disposition = _object(DISPOSITION_KEYS, DISPOSITION_OPTIONAL, {
+        "id": ID, "label": TEXT, "colour": {"enum": list(COLOURS)}, "summary": TEXT,
+        "advice": TEXTS, "safety_net": TEXTS,
+    }, "A possible result, most urgent first; the last is the default.")
+    question = _object(QUESTION_KEYS, QUESTION_OPTIONAL, {
+        "id": ID, "type": {"enum": ["yesno", "number"]}, "text": TEXT, "why": TEXT, "flag": FLAG,
+        "optional": FLAG, "min": {"type": "number"}, "max": {"type": "number"}, "unit": TEXT,
+        "ask_when": {"$ref": "#/$defs/condition"},
+    }, "A question, asked in file order.")
+    rule = _object(RULE_KEYS, RULE_OPTIONAL, {
+        "id": ID, "disposition": ID, "when": {"$ref": "#/$defs/condition"}, "rationale": TEXT, "source": ID,
+    }, "A criterion: when its condition is true, the result is at least its disposition.")
+    source = _object(SOURCE_KEYS, (), {"id": ID, "title": TEXT}, "Where a rule's evidence comes from.")
+    top = _object(TOP_KEYS, TOP_OPTIONAL, {
+        "id": ID, "title": TEXT, "version": {"type": ["string", "number"]}, "description": TEXT,
+        "disclaimer": TEXT,
+        "sources": {"type": "array", "items": {"$ref": "#/$defs/source"}},
+        "dispositions": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/disposition"}},
+        "questions": {"type": "array", "items": {"$ref": "#/$defs/question"}},
+        "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+    }, "A triage rule set.")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:triage:rule-file",
+        "title": "triage rule file",
+        **top,
+        "$defs": {"condition": condition, "disposition": disposition, "question": question, "rule": rule, "source": source},
+    }
