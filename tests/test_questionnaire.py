@@ -79,3 +79,22 @@ def test_progress_counts_down_what_is_left():
     session.answer(session.next_question(), "yes")
     assert session.next_question() is None
     assert evaluate_values(RULES, session.answers).disposition.id == "urgent_care"
+
+
+def test_after_an_unsure_red_flag_only_more_urgent_questions_are_asked(all_no):
+    session = run_through(RULES, {**all_no, "bladder_dysfunction": "unsure"})
+    see_doctor_only = {"severe_pain_unrelieved", "weight_loss", "night_pain", "immunosuppressed",
+                       "iv_drug_use", "recent_spinal_procedure", "osteoporosis", "duration_weeks", "age"}
+    assert not see_doctor_only & set(session.history)
+    assert "numbness" in session.history  # still part of an urgent rule (cancer with a deficit)
+    result = session.result()
+    assert result.disposition.id == "see_doctor" and [r.id for r in result.unknown] == ["bladder_dysfunction"]
+
+
+def test_an_unsure_answer_that_later_answers_can_settle_does_not_stop_questions(all_no):
+    # Unsure about fever, but a measured temperature could still settle the fever rule.
+    session = Session(RULES)
+    for qid in RULES.question_ids[:7]:
+        session.answer(RULES.question(qid), "no")
+    session.answer(RULES.question("fever"), "unsure")
+    assert session.next_question().id == "temperature_c"

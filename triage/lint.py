@@ -6,11 +6,10 @@ hard errors (unknown ids, wrong types, missing rationale) into errors.
 
 from __future__ import annotations
 
-from itertools import product
-
 from .describe import describe
+from .domains import compares, exists
 from .errors import Location, Problem
-from .model import NUMBER, Compare, Condition, Not, Question, Rule, RuleSet
+from .model import Compare, Condition, Question, Rule, RuleSet
 
 MAX_COMBINATIONS = 200_000  # beyond this the shadowing check is skipped, not guessed
 
@@ -33,7 +32,7 @@ def lint(rules: RuleSet) -> list[Problem]:
     for rule in rules.rules:
         if rule.source is None:
             warn(rule, f"rule '{rule.id}' gives no source; add 'source:' so reviewers can check it")
-        for c in _compares(rule.when):
+        for c in compares(rule.when):
             if c.op != "is":
                 message = _range_problem(rules.question(c.question), c)
                 if message:
@@ -42,14 +41,6 @@ def lint(rules: RuleSet) -> list[Problem]:
         warn(rule, f"rule '{rule.id}' can never decide the result: whenever it is true, "
                    f"the more urgent {shadow} is true too")
     return found
-
-
-def _compares(cond: Condition) -> list[Compare]:
-    if isinstance(cond, Compare):
-        return [cond]
-    if isinstance(cond, Not):
-        return _compares(cond.item)
-    return [c for item in cond.items for c in _compares(item)]
 
 
 def _range_problem(q: Question, c: Compare) -> str | None:
@@ -66,36 +57,10 @@ def _range_problem(q: Question, c: Compare) -> str | None:
     return None
 
 
-def _domain(rules: RuleSet, qid: str) -> list:
-    q = rules.question(qid)
-    if q.type != NUMBER:
-        return [True, False, None]
-    points = {None}
-    lo = q.minimum if q.minimum is not None else float("-inf")
-    hi = q.maximum if q.maximum is not None else float("inf")
-    for r in rules.rules:
-        for c in _compares(r.when):
-            if c.question == qid and c.op != "is":
-                points |= {x for x in (c.value - 1e-6, c.value, c.value + 1e-6) if lo <= x <= hi}
-    points |= {x for x in (q.minimum, q.maximum) if x is not None}
-    return sorted(points, key=lambda x: (x is not None, x or 0))
-
-
 def _always_true(rules: RuleSet, cond: Condition) -> bool | None:
     """True when `cond` holds for every possible set of answers; None when too many to check."""
-    found = _find(rules, sorted(set(cond.questions())), lambda v: cond.evaluate(v)[0] is not True)
+    found = exists(rules, sorted(set(cond.questions())), lambda v: cond.evaluate(v)[0] is not True, limit=MAX_COMBINATIONS)
     return None if found is None else not found
-
-
-def _find(rules: RuleSet, qids: list[str], test) -> bool | None:
-    """Whether some combination of answers to `qids` passes `test`; None when there are too many."""
-    domains = [_domain(rules, q) for q in qids]
-    size = 1
-    for d in domains:
-        size *= len(d)
-    if size > MAX_COMBINATIONS:
-        return None
-    return any(test(dict(zip(qids, combo))) for combo in product(*domains))
 
 
 def _shadowed(rules: RuleSet):
@@ -124,9 +89,10 @@ def _shadowed(rules: RuleSet):
                     grew = True
         if not linked:
             continue
-        escape = _find(
+        escape = exists(
             rules, sorted(qids),
             lambda v: rule.when.evaluate(v)[0] is True and not any(r.when.evaluate(v)[0] is True for r in linked),
+            limit=MAX_COMBINATIONS,
         )
         if escape is False:
             names = [f"'{r.id}'" for r in linked]

@@ -9,6 +9,7 @@ already true, must depend on it. Once a rule at the most urgent level is true, n
 from __future__ import annotations
 
 from .answers import parse_answer
+from .domains import exists
 from .engine import Result, evaluate_values
 from .model import PENDING, Question, RuleSet, Value
 
@@ -22,20 +23,36 @@ class Session:
         self._refs = {r.id: set(r.when.questions()) for r in rules.rules}
 
     def _relevant(self) -> set[str] | None:
-        """Question ids that can still change the result; None means every question is fair game."""
+        """Question ids that can still change the disposition; None means every question is fair game."""
         if self.ask_all:
             return None
-        pending = {q.id: PENDING for q in self.rules.questions if q.id not in self.answers}
-        result = evaluate_values(self.rules, {**pending, **self.answers})
-        level = self.rules.level
-        top = min((level(r.disposition) for r in result.fired), default=len(self.rules.dispositions))
+        rules, level = self.rules, self.rules.level
+        pending = {q.id for q in rules.questions if q.id not in self.answers}
+        result = evaluate_values(rules, {**{p: PENDING for p in pending}, **self.answers})
+        limit = min((level(r.disposition) for r in result.fired), default=len(rules.dispositions))
+        # A rule left unknown by an "unsure" that no pending answer can settle already holds the
+        # result at the cautious level; rules at or below that level can no longer change it.
+        stuck = any(o.value is None and self._stuck(o.rule, pending) for o in result.trace) or any(
+            q.flag and self.answers.get(q.id, PENDING) is None for q in rules.questions
+        )
+        if stuck:
+            limit = min(limit, len(rules.dispositions) - 2)
         relevant: set[str] = set()
         for outcome in result.trace:
-            if outcome.value is None and level(outcome.rule.disposition) < top:
+            if outcome.value is None and level(outcome.rule.disposition) < limit:
                 relevant |= self._refs[outcome.rule.id]
-        if not result.fired:
-            relevant |= {q.id for q in self.rules.questions if q.flag}
+        if limit == len(rules.dispositions):
+            relevant |= {q.id for q in rules.questions if q.flag}
         return relevant
+
+    def _stuck(self, rule, pending: set[str]) -> bool:
+        """Whether the rule stays unknown whatever the questions still to come are answered."""
+        open_ = [q for q in self._refs[rule.id] if q in pending]
+        if not open_:
+            return True
+        return exists(
+            self.rules, open_, lambda v: rule.when.evaluate(v)[0] is not None, base=self.answers, limit=5000
+        ) is False
 
     def remaining(self) -> list[Question]:
         """The questions still to ask, in order, as things stand now (the next one first)."""
