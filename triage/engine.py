@@ -78,9 +78,11 @@ def choose(rules: RuleSet, outcomes: Sequence[Tri], flag_unknown: Callable[[], t
             flags = flag_unknown()
             if flags:
                 top = len(rules.dispositions) - 2
-    # What could not be ruled out: unknown rules that would raise the result, or, when nothing
-    # fired, every unknown rule, since together they are why the result is not the default.
-    unknown = [i for i in unknown_all if not fired or levels[i] < top]
+    # What could not be ruled out: the unknown rules that would raise the result if true; failing
+    # those, when nothing fired, the unknown rules that are why the result is not the default.
+    unknown = [i for i in unknown_all if levels[i] < top]
+    if not unknown and not fired:
+        unknown = [i for i in unknown_all if levels[i] == top]
     return Choice(top, tuple(fired), tuple(unknown), flags)
 
 
