@@ -344,6 +344,32 @@ def schema() -> None:
     print(json.dumps(rule_file_schema(), indent=2, ensure_ascii=False))
 
 
+class CompileTarget(str, Enum):
+    sql = "sql"
+
+
+class Dialect(str, Enum):
+    sqlite = "sqlite"
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@app.command("compile")
+def compile_rules(
+    to: CompileTarget = typer.Option(..., "--to", help="What to compile to: sql."),
+    rules: Optional[Path] = RulesOption,
+    dialect: Dialect = typer.Option(Dialect.sqlite, "--dialect", help="sqlite, duckdb or spark."),
+    table: str = typer.Option("responses", "--table", help="The table (or view) holding one column per question."),
+) -> None:
+    """Print the rule set as one SQL SELECT that adds disposition, reasons, unknown and error columns."""
+    from .loader import load_rules
+    from .sql import compile_sql
+
+    with user_errors():
+        ruleset = load_rules(rules)
+    sys.stdout.write(compile_sql(ruleset, dialect.value, table))
+
+
 def main() -> None:
     import signal
 

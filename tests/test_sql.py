@@ -1,0 +1,102 @@
+"""The rule set compiled to SQL gives, row for row, what the Python engine gives."""
+
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from triage import evaluate, load_rules
+from triage.cli import app
+from triage.loader import parse_rules
+from triage.sql import compile_sql
+
+from .conftest import DEFAULT_RULES, MINIMAL
+from .test_cli_score import response_rows
+
+RULES = load_rules(DEFAULT_RULES)
+QIDS = [q.id for q in RULES.questions]
+
+
+def run_sqlite(rules, rows, typed=False):
+    con = sqlite3.connect(":memory:")
+    ids = [q.id for q in rules.questions]
+    kind = {q.id: ("REAL" if q.type == "number" else "INTEGER") if typed else "TEXT" for q in rules.questions}
+    con.execute(f"CREATE TABLE responses (row_id INTEGER, {', '.join(f'{q} {kind[q]}' for q in ids)})")
+    con.executemany(f"INSERT INTO responses VALUES (?, {', '.join('?' for _ in ids)})",
+                    [(i, *(r.get(q) for q in ids)) for i, r in enumerate(rows)])
+    cur = con.execute(compile_sql(rules, "sqlite") + " ORDER BY row_id")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def expected(rules, row):
+    result = evaluate(rules, {k: v for k, v in row.items() if v is not None})
+    return (result.disposition.id, ";".join(r.id for r in result.fired),
+            ";".join([r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags]))
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=40)
+@given(st.lists(response_rows(), min_size=1, max_size=25))
+def test_sqlite_matches_the_engine_row_for_row(rows):
+    rows = [dict(zip(QIDS, (c if c != "" else None for c in r))) for r in rows]
+    got = run_sqlite(RULES, rows)
+    for row, out in zip(rows, got):
+        assert (out["disposition"], out["reasons"], out["unknown"]) == expected(RULES, row), row
+        assert out["error"] is None
+        assert [out[q] for q in QIDS] == [row[q] for q in QIDS]  # the table's columns come through untouched
+
+
+def test_invalid_cells_give_an_error_and_no_disposition():
+    base = {q: "no" for q in QIDS if RULES.question(q).type == "yesno"}
+    rows = [{**base, "fever": "maybe"}, {**base, "age": "forty"}, {**base, "temperature_c": "46"},
+            {**base, "age": "1.2.3"}, {**base, "age": "-"}, {**base, "age": " 17 "}]
+    got = run_sqlite(RULES, rows)
+    assert [g["error"] for g in got] == ["fever: not an answer; use yes, no or unsure", "age: not a number",
+                                         "temperature_c: out of range", "age: not a number", "age: not a number", None]
+    assert [g["disposition"] for g in got] == [None] * 5 + ["see_doctor"]
+
+
+def test_typed_columns_work_too():
+    got = run_sqlite(RULES, [{**{q: 0 for q in QIDS if RULES.question(q).type == "yesno"}, "temperature_c": 38.0}],
+                     typed=True)
+    assert (got[0]["disposition"], got[0]["reasons"]) == ("urgent_care", "fever")
+
+
+def test_flagged_unknown_question_matches_the_engine():
+    text = MINIMAL.replace(
+        "when: {question: pain, is: yes}",
+        "when: {all: [{question: pain, is: yes}, {question: other, is: yes}]}",
+    ).replace("questions:\n", "questions:\n  - {id: other, type: yesno, text: Other, why: Because.}\n"
+              ).replace("{id: pain, type: yesno,", "{id: pain, type: yesno, flag: true,")
+    tiny = parse_rules(text, "tiny.yaml")
+    rows = [{"pain": None, "other": "no"}, {"pain": "no", "other": "no"}, {"pain": "yes", "other": None}]
+    for row, out in zip(rows, run_sqlite(tiny, rows)):
+        assert (out["disposition"], out["reasons"], out["unknown"]) == expected(tiny, row)
+
+
+def test_duckdb_matches_the_engine_when_installed():
+    duckdb = pytest.importorskip("duckdb")
+    base = {q: "no" for q in QIDS if RULES.question(q).type == "yesno"}
+    rows = [base, {**base, "fever": "Unsure"}, {**base, "temperature_c": "38,2"}, {**base, "age": "17"},
+            {**base, "cancer_history": "y", "weakness": "unsure"}, {**base, "age": "old"}]
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE responses (row_id INTEGER, {', '.join(f'{q} VARCHAR' for q in QIDS)})")
+    con.executemany(f"INSERT INTO responses VALUES (?, {', '.join('?' for _ in QIDS)})",
+                    [(i, *(r.get(q) for q in QIDS)) for i, r in enumerate(rows)])
+    cur = con.execute(compile_sql(RULES, "duckdb") + " ORDER BY row_id")
+    names = [d[0] for d in cur.description]
+    got = [dict(zip(names, r)) for r in cur.fetchall()]
+    for row, out in zip(rows[:-1], got):
+        assert (out["disposition"], out["reasons"], out["unknown"]) == expected(RULES, row)
+    assert got[-1]["disposition"] is None and got[-1]["error"] == "age: not a number"
+
+
+def test_compile_command_prints_a_select_for_each_dialect():
+    runner = CliRunner()
+    for dialect, quote in (("sqlite", '"responses"'), ("duckdb", '"answers"'), ("spark", "`answers`")):
+        table = "responses" if dialect == "sqlite" else "answers"
+        out = runner.invoke(app, ["compile", "--to", "sql", "--dialect", dialect, "--table", table]).stdout
+        assert f"FROM {quote} AS t" in out and "AS disposition" in out and "not a diagnosis" in out
+    assert runner.invoke(app, ["compile", "--to", "yaml"]).exit_code == 2
