@@ -154,10 +154,15 @@ class Scorer:
         self.width = len(header)
         self.header = header
         # (position in row, slot, cache: cell text -> slot value or _Bad, parser for a cache miss)
-        self.columns = [
-            (pos, self.compiled.index[qid], *self._column(rules.question(qid), colmap, header[pos]))
-            for qid, pos in positions.items()
-        ]
+        # Columns in question order, so that with no column missing a key is already the slot list.
+        self.columns = sorted(
+            ((pos, self.compiled.index[qid], *self._column(rules.question(qid), colmap, header[pos]))
+             for qid, pos in positions.items()),
+            key=lambda c: c[1],
+        )
+        self.direct = len(self.columns) == len(rules.questions)
+        self.rule_ids = [r.id for r in rules.rules]
+        self.disposition_ids = [d.id for d in rules.dispositions]
         # Optional numbers left blank are "not given", which never makes a rule unknown.
         self.questions = [None if q.optional else q.id for q in rules.questions]
         self.tables = [c[2] for c in self.columns]
@@ -237,15 +242,18 @@ class Scorer:
 
     def _entry(self, key: tuple) -> list:
         """Decide once for a combination of answers and remember it (the cache is emptied when full)."""
-        slots = self.template[:]
-        for slot, value in zip(self.slots, key):
-            slots[slot] = value
+        if self.direct:
+            slots = key
+        else:
+            slots = self.template[:]
+            for slot, value in zip(self.slots, key):
+                slots[slot] = value
         level, fired, unknown, flags = self.compiled.decide(slots)
-        rules = self.rules.rules
+        ids = self.rule_ids
         cells = [
-            self.rules.dispositions[level].id,
-            ";".join(rules[i].id for i in fired),
-            ";".join([rules[i].id for i in unknown] + [f"flag:{q}" for q in flags]),
+            self.disposition_ids[level],
+            ";".join([ids[i] for i in fired]),
+            ";".join([ids[i] for i in unknown] + [f"flag:{q}" for q in flags]),
             "",
             self.version,
         ]
@@ -356,7 +364,7 @@ def score_file(
     """Score every row of `source` into `out`. Raises for file-level problems; row problems go into rows."""
     counting = _CountingReader(source)
     text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=options.encoding, newline="")
-    line = 1
+    reader = None
     try:
         first = text.readline()
         if not first.strip():
@@ -368,47 +376,71 @@ def score_file(
         if on_start:
             on_start(scorer)
         summary = scorer.summary
+        width = len(header)
         if options.fmt == "jsonl":
-            write_row = _jsonl_writer(out, header, rules)
+            emit = _jsonl_writer(out, header, rules, width)
+            escaping = False
         else:
             writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-            writer.writerow([escape_formula(c) for c in header] + list(ADDED) if options.escape_formulas else header + list(ADDED))
-            if options.escape_formulas:
-                def write_row(row, added, _w=writer.writerow, _e=escape_formula):
-                    _w([_e(c) for c in row] + added)
-            else:
-                def write_row(row, added, _w=writer.writerow):
-                    _w(row + added)
-        width = len(header)
-        for row in reader:
-            line = reader.line_num
+            emit = writer.writerow
+            escaping = options.escape_formulas
+            emit([escape_formula(c) for c in header] + list(ADDED) if escaping else header + list(ADDED))
+        # Cells that reached the fast path in question columns are known answers, never formulas, so
+        # only the other columns are looked at, all at once, and a row is rebuilt only on a hit.
+        others = [i for i in range(width) if i not in {c[0] for c in scorer.columns}] if escaping else []
+        pick_others = itemgetter(*others, 0) if others else None  # the extra 0 makes it always a tuple
+        looks_like_formula = re.compile(r"(?:^|\x00)[=+\-@\t\r]").search
+
+        def slow(row: list[str]) -> None:
             if not row:
                 summary.blank_lines += 1
-                continue
+                return
             added = scorer.score(row)
             if added[3]:
                 if len(summary.first_errors) < options.max_reported_errors:
-                    summary.first_errors.append(f"{name}:{line}: {added[3]}")
+                    summary.first_errors.append(f"{name}:{reader.line_num}: {added[3]}")
                 if len(row) > width:
                     row = row[:width]  # the extra cells are quoted in the error cell
             if len(row) < width:
                 row = row + [""] * (width - len(row))
-            write_row(row, added)
-            if on_progress is not None and not line & 0xFFF:
-                on_progress(counting.count)
+            emit(([escape_formula(c) for c in row] if escaping else row) + added)
+
+        tables, pick, results = scorer.tables, scorer.pick, scorer.results
+        rows = reader if on_progress is None else _reporting(reader, lambda: on_progress(counting.count))
+        for row in rows:
+            # The common case, inline: a full row whose answers have all been seen before.
+            if len(row) == width:
+                try:
+                    entry = results[tuple(map(getitem, tables, pick(row)))]
+                except KeyError:
+                    pass
+                else:
+                    entry[5] += 1
+                    if pick_others is not None and looks_like_formula("\x00".join(pick_others(row)[:-1])):
+                        row = [escape_formula(c) for c in row]
+                    emit(row + entry[0])
+                    continue
+            slow(row)
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            f"{name}:{line + 1}: not valid {options.encoding} text ({exc.reason}); "
+            f"{name}:{(reader.line_num if reader else 0) + 1}: not valid {options.encoding} text ({exc.reason}); "
             "give the file's encoding with --encoding, for example --encoding latin-1"
         ) from None
     except csv.Error as exc:
-        raise InputFileError(f"{name}:{line}: cannot read this CSV ({exc})") from None
+        raise InputFileError(f"{name}:{reader.line_num if reader else 1}: cannot read this CSV ({exc})") from None
     except LookupError:
         raise InputFileError(f"unknown encoding {options.encoding!r}; try utf-8, latin-1 or cp1252") from None
     return scorer.finish()
 
 
-def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet):
+def _reporting(rows: Iterator[list[str]], report: Callable[[], None], every: int = 4096) -> Iterator[list[str]]:
+    for n, row in enumerate(rows, 1):
+        yield row
+        if not n % every:
+            report()
+
+
+def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int):
     keys, seen = [], Counter()
     for h in header:
         seen[h] += 1
@@ -416,8 +448,9 @@ def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet):
     disclaimer = rules.disclaimer
     dumps = json.dumps
 
-    def write_row(row, added):
-        disposition, reasons, unknown, error, version = added
+    def write_row(cells):
+        row = cells[:width]
+        disposition, reasons, unknown, error, version = cells[width:]
         out.write(dumps({
             "input": dict(zip(keys, row)),
             "disposition": disposition or None,

@@ -29,6 +29,11 @@ class Compiled:
                 if c.op != "is" and (c.op, c.value) not in self.number_tests[c.question]:
                     self.number_tests[c.question].append((c.op, c.value))
         self.tests = [self._compile(r.when) for r in rules.rules]
+        # A rule that is just "question is yes" has the answer itself as its outcome: no call needed.
+        self.plan = [
+            (self.index[r.when.question], None) if isinstance(r.when, Compare) and r.when.value is True else (0, t)
+            for r, t in zip(rules.rules, self.tests)
+        ]
         self.flagged = [(self.index[q.id], q.id) for q in rules.questions if q.flag]
 
     def signature(self, qid: str, value: float | None) -> tuple[bool, ...] | None:
@@ -71,7 +76,7 @@ class Compiled:
 
     def decide(self, slots: Slots):
         """(disposition index, fired rule indices, unknown rule indices, unknown red-flag question ids)."""
-        outcomes = [t(slots) for t in self.tests]
+        outcomes = [slots[i] if t is None else t(slots) for i, t in self.plan]
         return choose(self.rules, outcomes, lambda: tuple(q for i, q in self.flagged if slots[i] is None))
 
 
