@@ -90,6 +90,7 @@ def main() -> None:
             ("csv.reader -> csv.writer copy", [PY, str(HERE / "csv_copy.py"), str(src), str(out)]),
             ("hand-written DictReader + ifs", [PY, str(HERE / "handwritten.py"), str(src), str(out)]),
             ("triage score", [*TRIAGE, "score", str(src), "-o", str(out), "-q"]),
+            ("triage score --jobs 2", [*TRIAGE, "score", str(src), "-o", str(out), "-q", "--jobs", "2"]),
         ]
         floor = None
         for name, cmd in programs:

@@ -352,6 +352,15 @@ class Options:
     max_reported_errors: int = 20
 
 
+@dataclass(frozen=True)
+class Part:
+    """A byte range of a file's body, scored by a worker (`--jobs`): the header comes from outside."""
+
+    header: list[str]
+    delimiter: str
+    line_offset: int  # physical lines before the range, so messages give the file's own line numbers
+
+
 def score_file(
     rules: RuleSet,
     source: IO[bytes],
@@ -360,18 +369,24 @@ def score_file(
     name: str = "<stdin>",
     on_progress: Callable[[int], None] | None = None,
     on_start: Callable[["Scorer"], None] | None = None,
+    part: Part | None = None,
 ) -> Summary:
     """Score every row of `source` into `out`. Raises for file-level problems; row problems go into rows."""
     counting = _CountingReader(source)
     text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=options.encoding, newline="")
     reader = None
+    line_offset = part.line_offset if part else 0
     try:
-        first = text.readline()
-        if not first.strip():
-            raise InputFileError(f"{name}: the file is empty; the first line must be the header")
-        delimiter = options.delimiter or detect_delimiter(first)
-        reader = csv.reader(chain((first,), text), delimiter=delimiter)
-        header = next(reader)
+        if part is None:
+            first = text.readline()
+            if not first.strip():
+                raise InputFileError(f"{name}: the file is empty; the first line must be the header")
+            delimiter = options.delimiter or detect_delimiter(first)
+            reader = csv.reader(chain((first,), text), delimiter=delimiter)
+            header = next(reader)
+        else:
+            header, delimiter = part.header, part.delimiter
+            reader = csv.reader(text, delimiter=delimiter)
         scorer = Scorer(rules, header, options.colmap, options.allow_missing)
         if on_start:
             on_start(scorer)
@@ -384,7 +399,8 @@ def score_file(
             writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
             emit = writer.writerow
             escaping = options.escape_formulas
-            emit([escape_formula(c) for c in header] + list(ADDED) if escaping else header + list(ADDED))
+            if part is None:
+                emit([escape_formula(c) for c in header] + list(ADDED) if escaping else header + list(ADDED))
         # Cells that reached the fast path in question columns are known answers, never formulas, so
         # only the other columns are looked at, all at once, and a row is rebuilt only on a hit.
         others = [i for i in range(width) if i not in {c[0] for c in scorer.columns}] if escaping else []
@@ -398,7 +414,7 @@ def score_file(
             added = scorer.score(row)
             if added[3]:
                 if len(summary.first_errors) < options.max_reported_errors:
-                    summary.first_errors.append(f"{name}:{reader.line_num}: {added[3]}")
+                    summary.first_errors.append(f"{name}:{line_offset + reader.line_num}: {added[3]}")
                 if len(row) > width:
                     row = row[:width]  # the extra cells are quoted in the error cell
             if len(row) < width:
@@ -423,11 +439,11 @@ def score_file(
             slow(row)
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            f"{name}:{(reader.line_num if reader else 0) + 1}: not valid {options.encoding} text ({exc.reason}); "
+            f"{name}:{line_offset + (reader.line_num if reader else 0) + 1}: not valid {options.encoding} text ({exc.reason}); "
             "give the file's encoding with --encoding, for example --encoding latin-1"
         ) from None
     except csv.Error as exc:
-        raise InputFileError(f"{name}:{reader.line_num if reader else 1}: cannot read this CSV ({exc})") from None
+        raise InputFileError(f"{name}:{line_offset + (reader.line_num if reader else 1)}: cannot read this CSV ({exc})") from None
     except LookupError:
         raise InputFileError(f"unknown encoding {options.encoding!r}; try utf-8, latin-1 or cp1252") from None
     return scorer.finish()

@@ -183,6 +183,7 @@ def score(
     delimiter: Optional[str] = typer.Option(None, "--delimiter", "-d", help="',', ';' or 'tab' (default: decided from the header line)."),
     escape_formulas: bool = typer.Option(True, "--escape-formulas/--no-escape-formulas", help="Prefix ' to cells a spreadsheet would run as formulas."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the disclaimer on standard error."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for large files (one per 8 MB at most)."),
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
     from .batch import DELIMITERS, Options, atomic_output, load_map, open_input, same_file, score_file
@@ -201,8 +202,24 @@ def score(
         if output is not None and input != "-" and same_file(Path(input), output):
             err(f"{output}: is the input file; scoring never writes over its own input. Choose another --output")
             raise typer.Exit(EXIT_USAGE)
-        source = open_input(input)
         stderr = _console(stderr=True)
+        if jobs > 1:
+            from .parallel import can_split, score_parallel
+
+            if can_split(input, options):
+                try:
+                    with atomic_output(output, sys.stdout) as out:
+                        summary = score_parallel(ruleset, input, out, options, jobs, input)
+                except KeyboardInterrupt:
+                    err("interrupted; no output file was written" if output else "interrupted")
+                    raise typer.Exit(EXIT_INTERRUPTED) from None
+                from .render import summary_renderable
+
+                stderr.print(summary_renderable(summary, ruleset, quiet))
+                raise typer.Exit(EXIT_ROWS if summary.errors else EXIT_OK)
+            if not quiet:
+                stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
+        source = open_input(input)
         progress = _progress(stderr, source, quiet)
         try:
             with atomic_output(output, sys.stdout) as out, progress as update:

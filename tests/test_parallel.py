@@ -1,0 +1,72 @@
+"""`--jobs`: cutting a file at record boundaries, and the same output as one process."""
+
+import csv
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from triage import load_rules
+from triage import parallel
+from triage.batch import Options, score_file
+from triage.cli import app
+
+from .conftest import DEFAULT_RULES
+
+RULES = load_rules(DEFAULT_RULES)
+QIDS = [q.id for q in RULES.questions]
+cells = st.text(st.sampled_from(list('ab"\n,;x ')), max_size=6)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], max_examples=50)
+@given(st.lists(st.lists(cells, min_size=1, max_size=4), min_size=1, max_size=30), st.integers(1, 5))
+def test_cuts_fall_on_record_boundaries(tmp_path_factory, rows, parts):
+    path = tmp_path_factory.mktemp("cut") / "f.csv"
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows([["h1", "h2"], *rows])
+    data = buf.getvalue().encode()
+    path.write_bytes(data)
+    body, starts = parallel.record_starts(str(path), parts)
+    pieces = [data[:body]] + [data[a:b] for a, b in zip(starts, starts[1:] + [len(data)])]
+    parsed = [list(csv.reader(io.StringIO(p.decode(), newline=""))) for p in pieces]
+    assert parsed[0] == [["h1", "h2"]]
+    assert [r for p in parsed[1:] for r in p] == list(csv.reader(io.StringIO(buf.getvalue(), newline="")))[1:]
+    assert starts == sorted(set(starts))
+
+
+def make_file(path, n):
+    base = {q: ("no" if RULES.question(q).type == "yesno" else "") for q in QIDS}
+    variants = [{}, {"fever": "yes"}, {"age": "17"}, {"night_pain": "unsure"}, {"age": "old"}, {"saddle_anesthesia": "Y"}]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", "note", *QIDS])
+        for i in range(n):
+            row = {**base, **variants[i % len(variants)]}
+            w.writerow([f"p{i}", "line one\nline two" if i % 7 == 0 else "=1+1" if i % 11 == 0 else "", *(row[q] for q in QIDS)])
+
+
+def test_jobs_give_the_same_output_and_summary_as_one_process(tmp_path, monkeypatch):
+    src = tmp_path / "in.csv"
+    make_file(src, 3000)
+    one = io.StringIO()
+    with open(src, "rb") as f:
+        single = score_file(RULES, f, one, Options(), name=str(src))
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
+    many = io.StringIO()
+    merged = parallel.score_parallel(RULES, str(src), many, Options(), 3, str(src))
+    assert many.getvalue() == one.getvalue()
+    assert (merged.rows, merged.errors, merged.by_disposition, merged.fired) == (
+        single.rows, single.errors, single.by_disposition, single.fired)
+    assert merged.first_errors == single.first_errors  # the file's own line numbers in every part
+
+
+def test_jobs_through_the_cli_and_the_fallback_for_stdin(tmp_path):
+    src = tmp_path / "in.csv"
+    make_file(src, 50)
+    runner = CliRunner()
+    a = runner.invoke(app, ["score", str(src), "--jobs", "2", "-q"])
+    b = runner.invoke(app, ["score", str(src), "-q"])
+    assert a.exit_code == b.exit_code == 1 and a.stdout == b.stdout
+    piped = runner.invoke(app, ["score", "-", "--jobs", "2"], input=src.read_text())
+    assert piped.stdout == b.stdout and "using one process" in piped.stderr

@@ -1,0 +1,177 @@
+"""`triage score --jobs N`: score a large file in N worker processes, each over its own byte range.
+
+The file is cut at record boundaries: a newline with an even number of quote characters before it
+(CSV doubles quotes inside quoted cells, so parity tells inside from outside). Each worker writes its
+rows to a part file; the parts are joined in order, so the output is the same as with one process.
+Only files in an encoding where quote and newline are single bytes (UTF-8, Latin-1, cp1252, ASCII)
+can be cut this way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import IO, Callable
+
+from .batch import ADDED, Options, Part, Summary, detect_delimiter, escape_formula, score_file
+from .errors import InputFileError
+from .model import RuleSet
+
+MIN_BYTES_PER_JOB = 8 << 20  # below this a worker costs more to start than it saves
+SPLITTABLE = {"utf-8", "utf-8-sig", "iso8859-1", "latin-1", "cp1252", "ascii"}
+_BLOCK = 16 << 20
+
+
+def can_split(path: str, options: Options) -> bool:
+    return path != "-" and codecs.lookup(options.encoding).name in SPLITTABLE and options.fmt in ("csv", "jsonl")
+
+
+def record_starts(path: str, parts: int) -> tuple[int, list[int]]:
+    """(offset where the body starts, offsets where each part starts), all at record boundaries.
+
+    One pass over the file, counting quotes in C (`bytes.count`); between targets it does not look at
+    each newline, only counts.
+    """
+    size = os.path.getsize(path)
+    body: int | None = None
+    starts: list[int] = []
+    targets: list[int] = []
+    quotes = position = 0
+    with open(path, "rb") as f:
+        while block := f.read(_BLOCK):
+            i = 0
+            while True:
+                if body is not None:
+                    if not targets:
+                        return body, starts
+                    jump = targets[0] - position
+                    if jump >= len(block):
+                        break
+                    if jump > i:
+                        quotes += block.count(b'"', i, jump)
+                        i = jump
+                j = block.find(b"\n", i)
+                if j < 0:
+                    break
+                quotes += block.count(b'"', i, j + 1)
+                i = j + 1
+                if quotes % 2:
+                    continue  # a newline inside a quoted cell
+                if body is None:
+                    body = position + i
+                    step = (size - body) / parts
+                    targets = [int(body + k * step) for k in range(1, parts)]
+                    starts = [body]
+                elif position + i > starts[-1]:
+                    starts.append(position + i)
+                    targets.pop(0)
+            quotes += block.count(b'"', i)
+            position += len(block)
+    if body is None:
+        body = size
+    return body, starts or [body]
+
+
+class _Range(io.RawIOBase):
+    """A read-only window [start, end) on a file."""
+
+    def __init__(self, path: str, start: int, end: int):
+        self.f = open(path, "rb")
+        self.f.seek(start)
+        self.left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.left <= 0:
+            return 0
+        view = memoryview(buffer)[: min(len(buffer), self.left)]
+        n = self.f.readinto(view)
+        self.left -= n or 0
+        return n
+
+    def close(self) -> None:
+        self.f.close()
+        super().close()
+
+
+def _work(args) -> tuple[str, Summary]:
+    rules, path, start, end, part, options, name, out_path = args
+    source = _Range(path, start, end)
+    try:
+        with open(out_path, "w", encoding="utf-8", newline="") as out:
+            summary = score_file(rules, source, out, options, name=name, part=part)
+    finally:
+        source.close()
+    return out_path, summary
+
+
+def score_parallel(
+    rules: RuleSet, path: str, out: IO[str], options: Options, jobs: int, name: str,
+    on_part: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Score `path` with up to `jobs` processes; falls back to one when the file is small."""
+    import multiprocessing
+
+    size = os.path.getsize(path)
+    jobs = max(1, min(jobs, size // MIN_BYTES_PER_JOB))
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    encoding = options.encoding
+    first_line = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
+    delimiter = options.delimiter or detect_delimiter(first_line)
+    body, starts = record_starts(path, jobs)
+    with open(path, "rb") as f:
+        header_text = f.read(body).decode(encoding)
+    header_rows = list(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter))
+    if not header_rows or not any(header_rows[0]):
+        raise InputFileError(f"{name}: the file is empty; the first line must be the header")
+    header = header_rows[0]
+    bounds = list(zip(starts, starts[1:] + [size]))
+    line_offsets, lines = [], header_text.count("\n")
+    with open(path, "rb") as f:
+        f.seek(body)
+        for start, end in bounds:
+            line_offsets.append(lines)
+            remaining = end - start
+            while remaining > 0:
+                chunk = f.read(min(_BLOCK, remaining))
+                lines += chunk.count(b"\n")
+                remaining -= len(chunk)
+    part_options = Options(**{**options.__dict__, "encoding": "utf-8" if encoding == "utf-8-sig" else encoding})
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with tempfile.TemporaryDirectory(prefix="triage-parts-") as tmp:
+        work = [
+            (rules, path, start, end, Part(header, delimiter, offset), part_options, name, str(Path(tmp) / f"{i:04d}"))
+            for i, ((start, end), offset) in enumerate(zip(bounds, line_offsets))
+        ]
+        if options.fmt == "csv":
+            writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+            escaped = [escape_formula(c) for c in header] if options.escape_formulas else header
+            writer.writerow(escaped + list(ADDED))
+        total = Summary()
+        with context.Pool(len(work)) as pool:
+            for done, (part_path, summary) in enumerate(pool.imap(_work, work), 1):
+                with open(part_path, encoding="utf-8", newline="") as part_file:
+                    shutil.copyfileobj(part_file, out)
+                os.unlink(part_path)
+                _merge(total, summary, options.max_reported_errors)
+                if on_part:
+                    on_part(done, len(work))
+    return total
+
+
+def _merge(total: Summary, part: Summary, limit: int) -> None:
+    total.rows += part.rows
+    total.errors += part.errors
+    total.blank_lines += part.blank_lines
+    for name in ("by_disposition", "fired", "unknown_questions"):
+        getattr(total, name).update(getattr(part, name))
+    total.first_errors.extend(part.first_errors[: max(0, limit - len(total.first_errors))])
+
