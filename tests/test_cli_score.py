@@ -274,3 +274,24 @@ def test_any_csv_gives_one_row_per_record_and_never_a_traceback(header, rows):
     assert len(out) - 1 == len(records)
     assert all(r[-5] in ("", "urgent_care", "see_doctor", "self_care") for r in out[1:])
     assert all(r[-5] != "self_care" for r in out[1:])  # these random rows never answer every red flag
+
+
+def test_bounded_caches_change_nothing_but_memory(monkeypatch):
+    rows = [base(**{q: v}) for q in QIDS for v in (("yes", "unsure", "") if RULES.question(q).type == "yesno" else ("1", "40", ""))]
+    data = (",".join(QIDS) + "\n" + "\n".join(",".join(r) for r in rows * 3) + "\n").encode()
+
+    def run():
+        out = io.StringIO()
+        summary = score_file(RULES, io.BytesIO(data), out, Options())
+        return out.getvalue(), summary
+
+    roomy_out, roomy = run()
+    import triage.batch as batch
+
+    monkeypatch.setattr(batch, "CACHE_LIMIT", 3)
+    monkeypatch.setattr(batch, "TABLE_LIMIT", 2)
+    tight_out, tight = run()
+    assert tight_out == roomy_out
+    assert (tight.rows, tight.by_disposition, tight.fired, tight.unknown_questions) == (
+        roomy.rows, roomy.by_disposition, roomy.fired, roomy.unknown_questions)
+    assert tight.rows == len(rows) * 3 and tight.unknown_questions["fever"] == 6  # unsure and blank, three times

@@ -28,7 +28,10 @@ from .model import NUMBER, Question, RuleSet
 
 ADDED = ("disposition", "reasons", "unknown", "error", "rules_version")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
-CACHE_LIMIT = 65536  # entries per cache; a full cache is emptied, never grown
+# Bounds that keep memory flat: cell -> answer per column, and answers -> result in two generations
+# (a full young generation becomes the old one; entries still in use move back when next seen).
+TABLE_LIMIT = 4096
+CACHE_LIMIT = 16384
 _FORMULA_START = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
 _MISS = object()
@@ -171,7 +174,9 @@ class Scorer:
         getter = itemgetter(*positions_) if positions_ else (lambda row: ())
         self.pick = getter if len(positions_) != 1 else (lambda row: (row[positions_[0]],))
         self.template = [None] * len(rules.questions)
-        self.results: dict[tuple, list] = {}
+        self.results: dict[tuple, list] = {}  # key -> [cells, level, fired, count]
+        self.old: dict[tuple, list] = {}
+        self.shared_cells: dict[tuple, list[str]] = {}
         self.summary = Summary()
 
     def _column(self, q: Question, colmap: ColumnMap, header: str) -> tuple[dict, Callable[[str], object]]:
@@ -188,7 +193,7 @@ class Scorer:
                 return cache[cell]
             key = cell.strip().lower()
             value = cache[key] if key in cache else self._value(q, codes.get(key, cell), where)
-            if len(cache) < CACHE_LIMIT and value.__class__ is not _Bad:
+            if len(cache) < TABLE_LIMIT and value.__class__ is not _Bad:
                 cache[cell] = value  # bad cells stay out, so the fast path never sees them
             return value
 
@@ -213,10 +218,8 @@ class Scorer:
                 key = tuple(map(getitem, self.tables, self.pick(row)))
             except KeyError:
                 return self._slow(row)
-            entry = self.results.get(key)
-            if entry is None:
-                entry = self._entry(key)
-            entry[5] += 1
+            entry = self.results.get(key) or self._entry(key)
+            entry[3] += 1
             return entry[0]
         return self._slow(row)
 
@@ -237,47 +240,61 @@ class Scorer:
             return ["", "", "", bad, self.version]
         key = tuple(values)
         entry = self.results.get(key) or self._entry(key)
-        entry[5] += 1
+        entry[3] += 1
         return entry[0]
 
     def _entry(self, key: tuple) -> list:
-        """Decide once for a combination of answers and remember it (the cache is emptied when full)."""
-        if self.direct:
-            slots = key
-        else:
-            slots = self.template[:]
-            for slot, value in zip(self.slots, key):
-                slots[slot] = value
-        level, fired, unknown, flags = self.compiled.decide(slots)
-        ids = self.rule_ids
-        cells = [
-            self.disposition_ids[level],
-            ";".join([ids[i] for i in fired]),
-            ";".join([ids[i] for i in unknown] + [f"flag:{q}" for q in flags]),
-            "",
-            self.version,
-        ]
-        unknown_q = tuple(q for q, v in zip(self.questions, slots) if v is None and q is not None)
+        """Decide once for a combination of answers and remember it."""
+        entry = self.old.pop(key, None)
+        if entry is None:
+            level, fired, unknown, flags = self.compiled.decide(self._slots(key))
+            ids = self.rule_ids
+            # Rows with the same outcome share one list of output cells.
+            outcome = (level, fired, unknown, flags)
+            cells = self.shared_cells.get(outcome)
+            if cells is None:
+                if len(self.shared_cells) >= CACHE_LIMIT:
+                    self.shared_cells.clear()
+                cells = self.shared_cells[outcome] = [
+                    self.disposition_ids[level],
+                    ";".join([ids[i] for i in fired]),
+                    ";".join([ids[i] for i in unknown] + [f"flag:{q}" for q in flags]),
+                    "",
+                    self.version,
+                ]
+            entry = [cells, level, fired, 0]
         if len(self.results) >= CACHE_LIMIT:
-            self._fold()
-        entry = self.results[key] = [cells, level, fired, unknown_q, None, 0]
+            self._fold(self.old)
+            self.old = dict(self.results)
+            self.results.clear()  # in place: the batch loop holds this dict
+        self.results[key] = entry
         return entry
 
-    def _fold(self) -> None:
-        """Move the counts held in the result cache into the summary, and empty the cache."""
+    def _slots(self, key: tuple):
+        if self.direct:
+            return key
+        slots = self.template[:]
+        for slot, value in zip(self.slots, key):
+            slots[slot] = value
+        return slots
+
+    def _fold(self, entries: dict[tuple, list]) -> None:
+        """Move the counts held in cache entries into the summary; the entries are then dropped."""
         s, rules = self.summary, self.rules
-        for cells, level, fired, unknown_q, _, count in self.results.values():
+        for key, (cells, level, fired, count) in entries.items():
             if not count:
                 continue
-            s.by_disposition[rules.dispositions[level].id] += count
+            s.by_disposition[self.disposition_ids[level]] += count
             for i in fired:
-                s.fired[rules.rules[i].id] += count
-            for q in unknown_q:
-                s.unknown_questions[q] += count
-        self.results.clear()
+                s.fired[self.rule_ids[i]] += count
+            for q, v in zip(self.questions, self._slots(key)):
+                if v is None and q is not None:
+                    s.unknown_questions[q] += count
+        entries.clear()
 
     def finish(self) -> Summary:
-        self._fold()
+        self._fold(self.old)
+        self._fold(self.results)
         self.summary.rows = sum(self.summary.by_disposition.values()) + self.summary.errors
         return self.summary
 
@@ -431,7 +448,7 @@ def score_file(
                 except KeyError:
                     pass
                 else:
-                    entry[5] += 1
+                    entry[3] += 1
                     if pick_others is not None and looks_like_formula("\x00".join(pick_others(row)[:-1])):
                         row = [escape_formula(c) for c in row]
                     emit(row + entry[0])
