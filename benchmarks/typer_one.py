@@ -1,14 +1,19 @@
-"""A one-command typer app: the start-up floor that `triage --version` is measured against."""
+"""A one-command typer app with an eager --version, as triage has: the start-up floor for `triage --version`."""
 
 import typer
 
 app = typer.Typer()
 
 
-@app.command()
-def main(version: bool = typer.Option(False, "--version")) -> None:
-    if version:
+def _v(value: bool):
+    if value:
         print("one 1.0")
+        raise typer.Exit()
+
+
+@app.command()
+def main(version: bool = typer.Option(False, "--version", callback=_v, is_eager=True)) -> None:
+    pass
 
 
 if __name__ == "__main__":

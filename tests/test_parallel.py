@@ -70,3 +70,15 @@ def test_jobs_through_the_cli_and_the_fallback_for_stdin(tmp_path):
     assert a.exit_code == b.exit_code == 1 and a.stdout == b.stdout
     piped = runner.invoke(app, ["score", "-", "--jobs", "2"], input=src.read_text())
     assert piped.stdout == b.stdout and "using one process" in piped.stderr
+
+
+def test_jobs_check_the_header_before_starting_workers(tmp_path, monkeypatch):
+    src = tmp_path / "in.csv"
+    make_file(src, 100)
+    text = src.read_text().replace("bladder_dysfunction", "bladder", 1)
+    src.write_text(text)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
+    result = CliRunner().invoke(app, ["score", str(src), "--jobs", "2"])
+    assert result.exit_code == 2 and "missing question column: bladder_dysfunction" in result.stderr
+    allowed = CliRunner().invoke(app, ["score", str(src), "--jobs", "2", "--allow-missing"])
+    assert allowed.exit_code == 1 and "Scoring without columns for: bladder_dysfunction" in allowed.stderr

@@ -203,37 +203,31 @@ def score(
             err(f"{output}: is the input file; scoring never writes over its own input. Choose another --output")
             raise typer.Exit(EXIT_USAGE)
         stderr = _console(stderr=True)
-        if jobs > 1:
-            from .parallel import can_split, score_parallel
+        from .parallel import can_split, score_parallel
 
-            if can_split(input, options):
-                try:
-                    with atomic_output(output, sys.stdout) as out:
-                        summary = score_parallel(ruleset, input, out, options, jobs, input)
-                except KeyboardInterrupt:
-                    err("interrupted; no output file was written" if output else "interrupted")
-                    raise typer.Exit(EXIT_INTERRUPTED) from None
-                from .render import summary_renderable
-
-                stderr.print(summary_renderable(summary, ruleset, quiet))
-                raise typer.Exit(EXIT_ROWS if summary.errors else EXIT_OK)
-            if not quiet:
-                stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
-        source = open_input(input)
-        progress = _progress(stderr, source, quiet)
+        parallel = jobs > 1 and can_split(input, options)
+        if jobs > 1 and not parallel and not quiet:
+            stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
+        on_start = None
+        if allow_missing and not quiet:
+            def on_start(scorer):
+                stderr.print(f"[yellow]Scoring without columns for: {', '.join(scorer.missing)} (unknown in every row)[/yellow]")
         try:
-            with atomic_output(output, sys.stdout) as out, progress as update:
-                summary = score_file(
-                    ruleset, source, out, options, name=input if input != "-" else "<stdin>", on_progress=update,
-                    on_start=(lambda s: stderr.print(f"[yellow]Scoring without columns for: {', '.join(s.missing)} (unknown in every row)[/yellow]"))
-                    if allow_missing and not quiet else None,
-                )
+            if parallel:
+                with atomic_output(output, sys.stdout) as out:
+                    summary = score_parallel(ruleset, input, out, options, jobs, input, on_start=on_start)
+            else:
+                source = open_input(input)
+                try:
+                    with atomic_output(output, sys.stdout) as out, _progress(stderr, source, quiet) as update:
+                        summary = score_file(ruleset, source, out, options, name=input if input != "-" else "<stdin>",
+                                             on_progress=update, on_start=on_start)
+                finally:
+                    if source is not sys.stdin.buffer:
+                        source.close()
         except KeyboardInterrupt:
             err("interrupted; no output file was written" if output else "interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        finally:
-            if source is not sys.stdin.buffer:
-                source.close()
     from .render import summary_renderable
 
     stderr.print(summary_renderable(summary, ruleset, quiet))

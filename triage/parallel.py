@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Callable
 
-from .batch import ADDED, Options, Part, Summary, detect_delimiter, escape_formula, score_file
+from .batch import ADDED, Options, Part, Scorer, Summary, detect_delimiter, escape_formula, score_file
 from .errors import InputFileError
 from .model import RuleSet
 
@@ -115,6 +115,7 @@ def _work(args) -> tuple[str, Summary]:
 def score_parallel(
     rules: RuleSet, path: str, out: IO[str], options: Options, jobs: int, name: str,
     on_part: Callable[[int, int], None] | None = None,
+    on_start: Callable[[Scorer], None] | None = None,
 ) -> Summary:
     """Score `path` with up to `jobs` processes; falls back to one when the file is small."""
     import multiprocessing
@@ -133,6 +134,10 @@ def score_parallel(
     if not header_rows or not any(header_rows[0]):
         raise InputFileError(f"{name}: the file is empty; the first line must be the header")
     header = header_rows[0]
+    # Check the header here, once, so a missing column stops the run before any worker starts.
+    scorer = Scorer(rules, header, options.colmap, options.allow_missing)
+    if on_start:
+        on_start(scorer)
     bounds = list(zip(starts, starts[1:] + [size]))
     line_offsets, lines = [], header_text.count("\n")
     with open(path, "rb") as f:
