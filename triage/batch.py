@@ -436,18 +436,21 @@ def score_file(
                     row = row[:width]  # the extra cells are quoted in the error cell
             if len(row) < width:
                 row = row + [""] * (width - len(row))
-            emit(([escape_formula(c) for c in row] if escaping else row) + added)
+            if escaping and looks_like_formula("\x00".join(row)):
+                row = [escape_formula(c) for c in row]
+            emit(row + added)
 
-        tables, pick, results = scorer.tables, scorer.pick, scorer.results
+        tables, pick, results, entry_for = scorer.tables, scorer.pick, scorer.results, scorer._entry
         rows = reader if on_progress is None else _reporting(reader, lambda: on_progress(counting.count))
         for row in rows:
             # The common case, inline: a full row whose answers have all been seen before.
             if len(row) == width:
                 try:
-                    entry = results[tuple(map(getitem, tables, pick(row)))]
+                    key = tuple(map(getitem, tables, pick(row)))
                 except KeyError:
-                    pass
+                    pass  # a cell not seen before: the slow path parses it
                 else:
+                    entry = results.get(key) or entry_for(key)
                     entry[3] += 1
                     if pick_others is not None and looks_like_formula("\x00".join(pick_others(row)[:-1])):
                         row = [escape_formula(c) for c in row]
