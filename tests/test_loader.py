@@ -120,3 +120,15 @@ def test_no_drug_doses_in_shipped_advice():
     for path in (Path(__file__).parent.parent / "rules").rglob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\d\s*(mg|milligram|ml|tablets? (a|per) day)\b", text, re.I), path
+
+
+def test_a_broken_question_does_not_shift_later_ask_when_conditions():
+    text = MINIMAL.replace(
+        "  - {id: temp, type: number,",
+        "  - {id: broken, type: nonsense, text: x, why: y}\n"
+        "  - {id: later, type: yesno, text: x, why: y, ask_when: {question: pain, is: yes}}\n"
+        "  - {id: temp, type: number,",
+    )
+    assert only(text).startswith("r.yaml:10:24: type 'nonsense' is not known")
+    fixed = parse_rules(text.replace("type: nonsense", "type: yesno"), "r.yaml")
+    assert fixed.question("later").ask_when is not None and fixed.question("temp").ask_when is None

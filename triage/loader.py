@@ -92,24 +92,23 @@ class _Builder:
             return None
         get = lambda key: top[key][1] if key in top else None  # noqa: E731
 
-        sources = self._list(get("sources"), "source", self._source) if "sources" in top else []
-        dispositions = self._list(get("dispositions"), "disposition", self._disposition)
+        sources = [s for s, _ in self._list(get("sources"), "source", self._source)]
+        dispositions = [d for d, _ in self._list(get("dispositions"), "disposition", self._disposition)]
         if isinstance(get("dispositions"), SequenceNode) and len(dispositions) < 2:
             r.error(get("dispositions"), "give at least two dispositions, most urgent first; the last is the default")
-        questions = self._list(get("questions"), "question", self._question)
-        self.questions = {q.id: q for q in questions}
+        built = self._list(get("questions"), "question", self._question)
+        self.questions = {q.id: q for q, _ in built}
         # ask_when conditions refer to other questions, so they are read once all questions are known.
-        questions = [self._ask_when(q, n) for q, n in zip(questions, self._nodes(get("questions")))]
+        questions = [self._ask_when(q, n) for q, n in built]
         self.questions = {q.id: q for q in questions}
         self.source_ids = {s.id for s in sources}
         self.disposition_ids = [d.id for d in dispositions]
-        rules = self._list(get("rules"), "rule", self._rule)
-        if dispositions:
-            default = dispositions[-1].id
-            for rule, rnode in zip(rules, self._nodes(get("rules"))):
-                if rule.disposition == default:
-                    r.error(rnode, f"rule '{rule.id}' leads to '{default}', the default (last) disposition, "
-                            "which is what remains when no rule holds; point it at a more urgent one")
+        rules = []
+        for rule, rnode in self._list(get("rules"), "rule", self._rule):
+            if dispositions and rule.disposition == dispositions[-1].id:
+                r.error(rnode, f"rule '{rule.id}' leads to '{rule.disposition}', the default (last) disposition, "
+                        "which is what remains when no rule holds; point it at a more urgent one")
+            rules.append(rule)
         values = {key: r.text(top[key][1], f"'{key}'") for key in ("id", "title", "version", "disclaimer") if key in top}
         if r.problems and any(p.severity == "error" for p in r.problems):
             return None
@@ -119,11 +118,8 @@ class _Builder:
             sources=tuple(sources), path=r.filename, sha256=sha256,
         )
 
-    def _nodes(self, node):
-        return list(node.value) if node is not None and hasattr(node, "value") and isinstance(node.value, list) else []
-
-    def _list(self, node, what, build):
-        """Build each item of a list, refusing duplicate ids with a pointer to the first."""
+    def _list(self, node, what, build) -> list[tuple]:
+        """(item, its node) for each item of a list, refusing duplicate ids with a pointer to the first."""
         if node is None:
             return []
         out, seen = [], {}
@@ -135,7 +131,7 @@ class _Builder:
                 self.r.error(item, f"duplicate {what} id '{built.id}' (first on line {seen[built.id]}); ids must be unique")
                 continue
             seen[built.id] = item.start_mark.line + 1
-            out.append(built)
+            out.append((built, item))
         return out
 
     def _id(self, fields, what):
