@@ -88,6 +88,7 @@ def main() -> None:
         out = DATA / "out.csv"
         programs = [
             ("csv.reader -> csv.writer copy", [PY, str(HERE / "csv_copy.py"), str(src), str(out)]),
+            ("python loop copy, +5 cells a row", [PY, str(HERE / "loop_copy.py"), str(src), str(out)]),
             ("hand-written DictReader + ifs", [PY, str(HERE / "handwritten.py"), str(src), str(out)]),
             ("triage score", [*TRIAGE, "score", str(src), "-o", str(out), "-q"]),
             ("triage score --jobs 2", [*TRIAGE, "score", str(src), "-o", str(out), "-q", "--jobs", "2"]),
