@@ -8,8 +8,11 @@ import pytest
 pexpect = pytest.importorskip("pexpect")
 
 
-def spawn():
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "xterm"}
+def spawn(no_color=True):
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    if no_color:
+        env["NO_COLOR"] = "1"
     return pexpect.spawn(sys.executable, ["-m", "triage", "run"], env=env, encoding="utf-8", timeout=20,
                          dimensions=(40, 100))
 
@@ -52,3 +55,15 @@ def test_ctrl_c_ends_cleanly_without_traceback():
     child.close()
     assert "Traceback" not in (child.before or "")
     assert child.exitstatus == 130
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_result_is_coloured_on_a_terminal_unless_no_color(no_color):
+    child = spawn(no_color)
+    child.expect("> ")
+    child.sendline("yes")
+    child.expect(pexpect.EOF)
+    child.close()
+    red = "31m" in child.before  # the urgent result is red
+    assert red is not no_color
+    assert "SEEK URGENT CARE" in child.before
