@@ -16,8 +16,8 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import getitem, itemgetter
+from itertools import chain, compress, repeat
+from operator import getitem, is_, itemgetter
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
@@ -280,16 +280,18 @@ class Scorer:
 
     def _fold(self, entries: dict[tuple, list]) -> None:
         """Move the counts held in cache entries into the summary; the entries are then dropped."""
-        s, rules = self.summary, self.rules
+        s = self.summary
+        unknown_q = s.unknown_questions
         for key, (cells, level, fired, count) in entries.items():
             if not count:
                 continue
             s.by_disposition[self.disposition_ids[level]] += count
             for i in fired:
                 s.fired[self.rule_ids[i]] += count
-            for q, v in zip(self.questions, self._slots(key)):
-                if v is None and q is not None:
-                    s.unknown_questions[q] += count
+            if None in key:
+                for q in compress(self.questions, map(is_, self._slots(key), repeat(None))):
+                    if q is not None:
+                        unknown_q[q] += count
         entries.clear()
 
     def finish(self) -> Summary:
