@@ -1,7 +1,6 @@
 """Teaching and rule-authoring commands: explain, diagram, check, test, schema."""
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -163,7 +162,7 @@ def test_schema_validates_every_shipped_rule_file_and_rejects_mistakes(tmp_path)
     schema = json.loads(invoke("schema").stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    from triage.yamlsafe import NodeReader, compose
+    from triage.yamlsafe import compose
 
     def as_data(text):
         return _plain(compose(text, "x"))

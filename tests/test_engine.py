@@ -1,7 +1,7 @@
 """The engine's laws, checked on the default rule set with generated answers."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from triage import evaluate, load_rules

@@ -1,7 +1,6 @@
 """What the questionnaire asks, and that stopping early never changes the result."""
 
 from hypothesis import given
-from hypothesis import strategies as st
 
 from triage import load_rules
 from triage.engine import evaluate_values
@@ -71,7 +70,9 @@ def test_progress_counts_down_what_is_left():
     assert session.progress == (1, len(RULES.questions))
     for qid in ("bladder_dysfunction", "bowel_incontinence", "saddle_anesthesia", "sexual_dysfunction",
                 "bilateral_leg_symptoms", "progressive_weakness", "major_trauma"):
-        session.answer(session.next_question(), "no")
+        question = session.next_question()
+        assert question.id == qid
+        session.answer(question, "no")
     assert session.next_question().id == "fever"
     session.answer(session.next_question(), "no")  # no fever: the temperature question drops out
     assert session.progress == (9, len(RULES.questions) - 1)

@@ -4,7 +4,6 @@ The spec is the contract batch users rely on; this test reads its tables so the 
 """
 
 import re
-from pathlib import Path
 
 import pytest
 

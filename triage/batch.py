@@ -89,7 +89,7 @@ def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
         return False
 
     if top and "columns" in top:
-        for header, (k, v) in (reader.mapping(top["columns"][1], "'columns'", (), None) or {}).items():
+        for header, (_, v) in (reader.mapping(top["columns"][1], "'columns'", (), None) or {}).items():
             qid = reader.text(v, f"the question id for column '{header}'")
             if qid and check_qid(v, qid):
                 out.columns[norm(header)] = qid
@@ -227,7 +227,7 @@ class Scorer:
         values = []
         bad = None
         n = len(row)
-        for pos, slot, cache, parse in self.columns:
+        for pos, _, _, parse in self.columns:
             value = parse(row[pos] if pos < n else "")
             if value.__class__ is _Bad:
                 bad = value.message if bad is None else f"{bad}; {value.message}"
@@ -282,7 +282,7 @@ class Scorer:
         """Move the counts held in cache entries into the summary; the entries are then dropped."""
         s = self.summary
         unknown_q = s.unknown_questions
-        for key, (cells, level, fired, count) in entries.items():
+        for key, (_, level, fired, count) in entries.items():
             if not count:
                 continue
             s.by_disposition[self.disposition_ids[level]] += count

@@ -49,7 +49,7 @@ def dot(rules: RuleSet) -> str:
         lines.append(f'  q_{q.id} [shape=parallelogram, label="{q.id}{note}"];')
         lines.append(f"  {previous} -> q_{q.id};")
         previous = f"q_{q.id}"
-    lines.append(f'  decide [shape=diamond, label="most urgent rule\\nthat is true"];')
+    lines.append('  decide [shape=diamond, label="most urgent rule\\nthat is true"];')
     lines.append(f"  {previous} -> decide;")
     for r in rules.rules:
         lines.append(f'  r_{r.id} [shape=box, label="{r.id}:\\n{_label(describe(r.when, rules))}"];')

@@ -91,7 +91,8 @@ def _shadowed(rules: RuleSet):
             continue
         escape = exists(
             rules, sorted(qids),
-            lambda v: rule.when.evaluate(v)[0] is True and not any(r.when.evaluate(v)[0] is True for r in linked),
+            lambda v, rule=rule, linked=linked: rule.when.evaluate(v)[0] is True
+            and not any(r.when.evaluate(v)[0] is True for r in linked),
             limit=MAX_COMBINATIONS,
         )
         if escape is False:
