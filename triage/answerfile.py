@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .answers import answer_text, parse_answer
 from .errors import AnswerError, InputFileError, Location, Problem, RuleFileError, did_you_mean
-from .loader import read_text
+from .files import read_text
 from .model import RuleSet, Value
 
 

@@ -72,7 +72,7 @@ def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
     """Read a map file. Codes are taken exactly as written (`1: yes` maps the cell text "1")."""
     from yaml.nodes import ScalarNode
 
-    from .loader import read_text
+    from .files import read_text
     from .yamlsafe import NodeReader, compose
 
     text, _ = read_text(path)
@@ -500,18 +500,3 @@ def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int):
         }, ensure_ascii=False) + "\n")
 
     return write_row
-
-
-def open_input(path: str) -> IO[bytes]:
-    import sys
-
-    if path == "-":
-        return sys.stdin.buffer
-    try:
-        return open(path, "rb")
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None

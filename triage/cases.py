@@ -13,7 +13,7 @@ from pathlib import Path
 from .answers import parse_answer
 from .engine import Result, evaluate_values
 from .errors import AnswerError, Location, Problem, did_you_mean
-from .loader import read_text
+from .files import read_text
 from .model import RuleSet, Value
 
 CASE_KEYS = ("name", "answers", "expect")

@@ -186,7 +186,8 @@ def score(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for large files (one per 8 MB at most)."),
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
-    from .batch import DELIMITERS, Options, atomic_output, load_map, open_input, same_file, score_file
+    from .batch import DELIMITERS, Options, atomic_output, load_map, same_file, score_file
+    from .files import open_binary
     from .loader import load_rules
 
     with user_errors():
@@ -217,7 +218,7 @@ def score(
                 with atomic_output(output, sys.stdout) as out:
                     summary = score_parallel(ruleset, input, out, options, jobs, input, on_start=on_start)
             else:
-                source = open_input(input)
+                source = open_binary(input)
                 try:
                     with atomic_output(output, sys.stdout) as out, _progress(stderr, source, quiet) as update:
                         summary = score_file(ruleset, source, out, options, name=input if input != "-" else "<stdin>",

@@ -10,6 +10,7 @@ from pathlib import Path
 from yaml.nodes import SequenceNode
 
 from .errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
+from .files import read_text
 from .model import NUMBER, NUMBER_OPS, YESNO, All, Any_, Compare, Condition, Disposition, Not, Question, Rule, RuleSet, Source
 
 DEFAULT_RULES = "l2_l3_radiculopathy.yaml"
@@ -43,21 +44,6 @@ def rules_dir() -> Path:
 
 def default_rules_path() -> Path:
     return rules_dir() / DEFAULT_RULES
-
-
-def read_text(path: str | Path) -> tuple[str, bytes]:
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        return data.decode("utf-8-sig"), data
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
