@@ -1,7 +1,9 @@
 """Flowcharts of a rule set: the questions in asking order, each rule with the questions it reads,
-and where each rule leads. Mermaid renders in Markdown viewers; DOT in Graphviz."""
+and where each rule leads. One graph, two notations: Mermaid (Markdown viewers) and DOT (Graphviz)."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from .describe import describe
 from .model import RuleSet
@@ -9,59 +11,77 @@ from .model import RuleSet
 FILL = {"red": "#f8d0d0", "amber": "#fde3b5", "green": "#d3f0d3", "blue": "#d0e0f8", "grey": "#e8e8e8"}
 
 
-def _label(text: str) -> str:
-    return text.replace('"', "'")
+class Node(NamedTuple):
+    id: str
+    lines: tuple[str, ...]
+    shape: str  # start, question, decision, rule or result
+    fill: str | None = None
+
+
+class Edge(NamedTuple):
+    source: str
+    target: str
+    dashed: bool = False
+    label: str | None = None
+
+
+def graph(rules: RuleSet) -> tuple[list[Node], list[Edge]]:
+    nodes = [Node("start", (rules.title,), "start")]
+    edges: list[Edge] = []
+    previous = "start"
+    for q in rules.questions:
+        lines = [q.id + (" (optional)" if q.optional else "")]
+        if q.ask_when is not None:
+            lines.append(f"asked when {describe(q.ask_when, rules)}")
+        nodes.append(Node(f"q_{q.id}", tuple(lines), "question"))
+        edges.append(Edge(previous, f"q_{q.id}"))
+        previous = f"q_{q.id}"
+    nodes.append(Node("decide", ("most urgent rule", "that is true"), "decision"))
+    edges.append(Edge(previous, "decide"))
+    for r in rules.rules:
+        nodes.append(Node(f"r_{r.id}", (f"{r.id}:", describe(r.when, rules)), "rule"))
+        edges.extend(Edge(f"q_{qid}", f"r_{r.id}", dashed=True) for qid in r.when.questions())
+        edges.append(Edge(f"r_{r.id}", f"d_{r.disposition}"))
+    for d in rules.dispositions:
+        nodes.append(Node(f"d_{d.id}", (d.label,), "result", FILL.get(d.colour, "#ffffff")))
+    edges.append(Edge("decide", f"d_{rules.dispositions[-1].id}", label="every rule false"))
+    edges.append(Edge("decide", f"d_{rules.dispositions[-2].id}", label="nothing true, something unknown"))
+    return nodes, edges
+
+
+def _text(lines: tuple[str, ...], newline: str) -> str:
+    return newline.join(line.replace('"', "'") for line in lines)
+
+
+_MERMAID_SHAPES = {"start": '(["{}"])', "question": '[/"{}"/]', "decision": '{{"{}"}}', "rule": '["{}"]', "result": '(["{}"])'}
+_DOT_SHAPES = {"start": "oval", "question": "parallelogram", "decision": "diamond", "rule": "box", "result": "oval"}
 
 
 def mermaid(rules: RuleSet) -> str:
-    lines = ["flowchart TD", f'  start(["{_label(rules.title)}"])']
-    previous = "start"
-    for q in rules.questions:
-        note = " (optional)" if q.optional else ""
-        if q.ask_when is not None:
-            note += f"<br/>asked when {_label(describe(q.ask_when, rules))}"
-        lines.append(f'  q_{q.id}[/"{q.id}{note}"/]')
-        lines.append(f"  {previous} --> q_{q.id}")
-        previous = f"q_{q.id}"
-    lines.append(f'  {previous} --> decide{{"most urgent rule that is true"}}')
-    for r in rules.rules:
-        lines.append(f'  r_{r.id}["{r.id}: {_label(describe(r.when, rules))}"]')
-        for qid in r.when.questions():
-            lines.append(f"  q_{qid} -.-> r_{r.id}")
-        lines.append(f"  r_{r.id} --> d_{r.disposition}")
-    last = rules.dispositions[-1]
-    for d in rules.dispositions:
-        lines.append(f'  d_{d.id}(["{_label(d.label)}"])')
-        lines.append(f"  style d_{d.id} fill:{FILL.get(d.colour, '#ffffff')},stroke:#333")
-    lines.append(f"  decide -- every rule false --> d_{last.id}")
-    lines.append(f"  decide -- nothing true, something unknown --> d_{rules.dispositions[-2].id}")
-    return "\n".join(lines) + "\n"
+    nodes, edges = graph(rules)
+    out = ["flowchart TD"]
+    for n in nodes:
+        out.append(f"  {n.id}" + _MERMAID_SHAPES[n.shape].format(_text(n.lines, "<br/>")))
+        if n.fill:
+            out.append(f"  style {n.id} fill:{n.fill},stroke:#333")
+    for e in edges:
+        arrow = "-.->" if e.dashed else f"-- {e.label} -->" if e.label else "-->"
+        out.append(f"  {e.source} {arrow} {e.target}")
+    return "\n".join(out) + "\n"
 
 
 def dot(rules: RuleSet) -> str:
-    lines = [f'digraph "{rules.id}" {{', "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=10];',
-             f'  start [shape=oval, label="{_label(rules.title)}"];']
-    previous = "start"
-    for q in rules.questions:
-        note = " (optional)" if q.optional else ""
-        if q.ask_when is not None:
-            note += f"\\nasked when {_label(describe(q.ask_when, rules))}"
-        lines.append(f'  q_{q.id} [shape=parallelogram, label="{q.id}{note}"];')
-        lines.append(f"  {previous} -> q_{q.id};")
-        previous = f"q_{q.id}"
-    lines.append('  decide [shape=diamond, label="most urgent rule\\nthat is true"];')
-    lines.append(f"  {previous} -> decide;")
-    for r in rules.rules:
-        lines.append(f'  r_{r.id} [shape=box, label="{r.id}:\\n{_label(describe(r.when, rules))}"];')
-        for qid in r.when.questions():
-            lines.append(f"  q_{qid} -> r_{r.id} [style=dashed];")
-        lines.append(f"  r_{r.id} -> d_{r.disposition};")
-    for d in rules.dispositions:
-        lines.append(f'  d_{d.id} [shape=oval, style=filled, fillcolor="{FILL.get(d.colour, "#ffffff")}", label="{_label(d.label)}"];')
-    lines.append(f'  decide -> d_{rules.dispositions[-1].id} [label="every rule false"];')
-    lines.append(f'  decide -> d_{rules.dispositions[-2].id} [label="nothing true,\\nsomething unknown"];')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    nodes, edges = graph(rules)
+    out = [f'digraph "{rules.id}" {{', "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=10];',
+           '  edge [fontname="Helvetica", fontsize=9];']
+    for n in nodes:
+        fill = f', style=filled, fillcolor="{n.fill}"' if n.fill else ""
+        out.append(f'  {n.id} [shape={_DOT_SHAPES[n.shape]}{fill}, label="{_text(n.lines, chr(92) + "n")}"];')
+    for e in edges:
+        attrs = [a for a in ("style=dashed" if e.dashed else "", f'label="{e.label}"' if e.label else "") if a]
+        out.append(f"  {e.source} -> {e.target}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
+    out.append("}")
+    return "\n".join(out) + "\n"
 
 
 def markdown(rules: RuleSet) -> str:
