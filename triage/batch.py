@@ -34,7 +34,6 @@ TABLE_LIMIT = 4096
 CACHE_LIMIT = 16384
 _FORMULA_START = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
-_MISS = object()
 
 
 class MissingColumnsError(TriageError):
@@ -48,7 +47,7 @@ class MissingColumnsError(TriageError):
 
 
 class _Bad:
-    """A cell that is not a valid answer; cached like an answer so a repeated bad value is cheap."""
+    """A cell that is not a valid answer, with the message for the row's `error` cell."""
 
     __slots__ = ("message",)
 
@@ -101,6 +100,9 @@ def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
                 continue
             codes: dict[str, object] = {}
             for code_node, answer_node in v.value:
+                if code_node.value.strip().lower() in codes:
+                    reader.error(code_node, f"code {code_node.value!r} is given twice under '{qid}:'; keep one")
+                    continue
                 answer = reader.scalar(answer_node) if isinstance(answer_node, ScalarNode) else None
                 targets = [questions[qid]] if qid != "*" else [q for q in rules.questions if q.type != NUMBER]
                 try:
@@ -156,7 +158,7 @@ class Scorer:
         self.missing = missing
         self.width = len(header)
         self.header = header
-        # (position in row, slot, cache: cell text -> slot value or _Bad, parser for a cache miss)
+        # (position in row, slot, table: cell text -> answer, parser that fills the table)
         # Columns in question order, so that with no column missing a key is already the slot list.
         self.columns = sorted(
             ((pos, self.compiled.index[qid], *self._column(rules.question(qid), colmap, header[pos]))
@@ -207,23 +209,11 @@ class Scorer:
         return self.compiled.signature(q.id, value) if q.type == NUMBER else value
 
     def score(self, row: list[str]) -> list[str]:
-        """The added cells for one row: disposition, reasons, unknown, error, rules_version.
+        """The added cells for any row: disposition, reasons, unknown, error, rules_version.
 
-        The common case runs in C: one itemgetter picks the question cells, one map of getitem looks
-        each up in its column's table, one dict lookup finds the result. Anything unusual (a cell not
-        seen before, a short or long row) takes the slow path, which fills the tables.
+        Parses each cell through its column's table, filling the table as it goes. score_file
+        inlines a faster path for the common row, whose cells are all in the tables already.
         """
-        if len(row) == self.width:
-            try:
-                key = tuple(map(getitem, self.tables, self.pick(row)))
-            except KeyError:
-                return self._slow(row)
-            entry = self.results.get(key) or self._entry(key)
-            entry[3] += 1
-            return entry[0]
-        return self._slow(row)
-
-    def _slow(self, row: list[str]) -> list[str]:
         values = []
         bad = None
         n = len(row)
