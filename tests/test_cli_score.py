@@ -202,7 +202,7 @@ def test_bad_map_file_is_reported_with_its_location(tmp_path):
     assert f"{mapping}:4:14: code '2': 'maybe' is not an answer" in result.stderr
     mapping.write_text('values:\n  "*": {1: yes, 1: no}\n')
     twice = invoke(src, "--map", mapping)
-    assert twice.exit_code == 2 and f"{mapping}:2:18: code '1' is given twice under '*:'" in twice.stderr
+    assert twice.exit_code == 2 and f"{mapping}:2:17: code '1' is given twice under '*:'" in twice.stderr
 
 
 def test_stdin_input_and_quiet(tmp_path):
