@@ -143,3 +143,10 @@ def test_trace_lists_every_rule(answers_file):
     assert numb == {"rule": "numbness", "disposition": "see_doctor", "outcome": "true", "decided_by": {"numbness": "yes"}}
     text = invoke("run", "--answers", str(answers_file({"numbness": "yes"})), "--trace").output
     assert "How the result was reached" in text and "→ numbness" in text
+
+
+def test_interactive_json_keeps_questions_off_stdout():
+    result = invoke("run", "--format", "json", input="yes\n")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["disposition"] == "urgent_care"
+    assert "Question 1" in result.stderr

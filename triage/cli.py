@@ -84,6 +84,7 @@ def run(
     settings: List[str] = typer.Option([], "--set", help="What-if: change an answer, as question=answer (with --answers; repeatable)."),
 ) -> None:
     """Answer the questionnaire (or replay an answers file) and get a triage result."""
+    from .engine import evaluate_values
     from .loader import load_rules
 
     with user_errors():
@@ -96,11 +97,11 @@ def run(
             err("--set changes answers from a file: give --answers FILE as well")
             raise typer.Exit(EXIT_USAGE)
         else:
-            values = _interview(ruleset, ask_all)
+            # With JSON output the questions go to stderr, so stdout holds only the result.
+            values = _interview(ruleset, ask_all, to_stderr=fmt is OutputFormat.json)
         before = None
         if settings:
             from .answerfile import apply_settings
-            from .engine import evaluate_values
 
             before = evaluate_values(ruleset, values)
             values = apply_settings(values, settings, ruleset)
@@ -108,17 +109,15 @@ def run(
             from .answerfile import save_answers
 
             save_answers(save, ruleset, values)
-        from .engine import evaluate_values
-
         result = evaluate_values(ruleset, values)
     _show(result, fmt, trace, before)
 
 
-def _interview(ruleset, ask_all: bool):
+def _interview(ruleset, ask_all: bool, to_stderr: bool = False):
     from .prompt import Quit, ask
     from .questionnaire import Session
 
-    console = _console()
+    console = _console(stderr=to_stderr)
     console.print(f"[bold]{ruleset.title}[/bold]")
     console.print(ruleset.disclaimer, style="italic", highlight=False)
     try:
