@@ -82,3 +82,16 @@ def test_jobs_check_the_header_before_starting_workers(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "missing question column: bladder_dysfunction" in result.stderr
     allowed = CliRunner().invoke(app, ["score", str(src), "--jobs", "2", "--allow-missing"])
     assert allowed.exit_code == 1 and "Scoring without columns for: bladder_dysfunction" in allowed.stderr
+
+
+def test_files_the_cut_cannot_handle_fall_back_to_one_process(tmp_path, monkeypatch):
+    src = tmp_path / "in.csv"
+    make_file(src, 40)
+    # Lines ending in a lone carriage return (old spreadsheet exports) have no newline to cut at.
+    src.write_bytes(src.read_bytes().replace(b"\n", b"\r"))
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
+    one, many = io.StringIO(), io.StringIO()
+    with open(src, "rb") as f:
+        single = score_file(RULES, f, one, Options(), name=str(src))
+    merged = parallel.score_parallel(RULES, str(src), many, Options(), 2, str(src))
+    assert many.getvalue() == one.getvalue() and merged.rows == single.rows == 40

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import IO, Callable
 
 from .batch import ADDED, Options, Part, Scorer, Summary, detect_delimiter, escape_formula, score_file
-from .errors import InputFileError
 from .model import RuleSet
 
 MIN_BYTES_PER_JOB = 8 << 20  # below this a worker costs more to start than it saves
@@ -114,7 +113,6 @@ def _work(args) -> tuple[str, Summary]:
 
 def score_parallel(
     rules: RuleSet, path: str, out: IO[str], options: Options, jobs: int, name: str,
-    on_part: Callable[[int, int], None] | None = None,
     on_start: Callable[[Scorer], None] | None = None,
 ) -> Summary:
     """Score `path` with up to `jobs` processes; falls back to one when the file is small."""
@@ -122,17 +120,24 @@ def score_parallel(
 
     size = os.path.getsize(path)
     jobs = max(1, min(jobs, size // MIN_BYTES_PER_JOB))
-    with open(path, "rb") as f:
-        head = f.read(1 << 16)
     encoding = options.encoding
-    first_line = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
-    delimiter = options.delimiter or detect_delimiter(first_line)
-    body, starts = record_starts(path, jobs)
-    with open(path, "rb") as f:
-        header_text = f.read(body).decode(encoding)
-    header_rows = list(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter))
-    if not header_rows or not any(header_rows[0]):
-        raise InputFileError(f"{name}: the file is empty; the first line must be the header")
+    header_text = ""
+    header_rows: list[list[str]] = []
+    starts: list[int] = []
+    if jobs > 1:
+        body, starts = record_starts(path, jobs)
+        with open(path, "rb") as f:
+            head = f.read(body)
+        try:
+            header_text = head.decode(encoding)
+        except UnicodeDecodeError:
+            header_text = ""  # the single-process path reports it properly
+        delimiter = options.delimiter or detect_delimiter(header_text)
+        header_rows = list(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter))
+    if len(header_rows) != 1 or not any(header_rows[0]) or len(starts) < 2:
+        # Small file, or one this cut cannot handle (lines ending in a lone CR, say): one process.
+        with open(path, "rb") as f:
+            return score_file(rules, f, out, options, name=name, on_start=on_start)
     header = header_rows[0]
     # Check the header here, once, so a missing column stops the run before any worker starts.
     scorer = Scorer(rules, header, options.colmap, options.allow_missing)
@@ -162,13 +167,11 @@ def score_parallel(
             writer.writerow(escaped + list(ADDED))
         total = Summary()
         with context.Pool(len(work)) as pool:
-            for done, (part_path, summary) in enumerate(pool.imap(_work, work), 1):
+            for part_path, summary in pool.imap(_work, work):
                 with open(part_path, encoding="utf-8", newline="") as part_file:
                     shutil.copyfileobj(part_file, out)
                 os.unlink(part_path)
                 _merge(total, summary, options.max_reported_errors)
-                if on_part:
-                    on_part(done, len(work))
     return total
 
 
