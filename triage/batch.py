@@ -134,7 +134,8 @@ class Scorer:
     def __init__(self, rules: RuleSet, header: list[str], colmap: ColumnMap | None = None, allow_missing: bool = False):
         self.rules = rules
         self.compiled = Compiled(rules)
-        self.version = f"{rules.id}@{rules.version}#{rules.sha256[:12]}"
+        # Short, since it is repeated on every row; the summary names the rule set and its full hash.
+        self.version = f"{rules.version}#{rules.sha256[:8]}"
         colmap = colmap or ColumnMap()
         clashes = [h for h in header if norm(h) in ADDED]
         if clashes:

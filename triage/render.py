@@ -154,7 +154,8 @@ def summary_renderable(summary, rules, quiet: bool = False):
 
     parts: list[Any] = []
     if not quiet:
-        table = Table(title=f"Scored {summary.rows:,} rows with {rules.id} {rules.version}", title_justify="left")
+        parts.append(Text(f"Scored {summary.rows:,} rows with {rules.id} {rules.version} (sha256 {rules.sha256})", style="bold"))
+        table = Table()
         table.add_column("result")
         table.add_column("rows", justify="right")
         table.add_column("share", justify="right")
