@@ -150,3 +150,14 @@ def test_interactive_json_keeps_questions_off_stdout():
     assert result.exit_code == 0
     assert json.loads(result.stdout)["disposition"] == "urgent_care"
     assert "Question 1" in result.stderr
+
+
+def test_version_imports_nothing_heavy():
+    # Start-up speed is a design choice: the CLI module must not import rich, yaml or the engine.
+    import subprocess
+    import sys
+
+    code = ("import sys; from triage.cli import app; "
+            "print(sorted(m for m in ('rich', 'yaml', 'triage.engine', 'triage.loader', 'csv') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
