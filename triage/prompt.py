@@ -57,7 +57,7 @@ def ask(session: Session, console, read=input) -> Session:
             try:
                 session.answer(q, raw)
             except AnswerError as exc:
-                console.print(f"[yellow]Sorry, {exc.reason}. Please answer {hint(q)}.[/yellow]", highlight=False)
+                console.print(f"[yellow]Sorry, {exc.reason}.[/yellow]", highlight=False)
                 continue
             break
     return session
