@@ -2,8 +2,10 @@
 
 Questions are asked in file order (rule authors put the urgent ones first). In the default mode a
 question is asked only while it can still change the result: it must be unanswered, its `ask_when`
-condition must not be false, and some rule that is still unknown, and more urgent than anything
-already true, must depend on it. Once a rule at the most urgent level is true, nothing is left to ask.
+condition must not be false, and some rule that is still unknown, and more urgent than the result
+already reached, must depend on it. The result already reached is the most urgent level with a true
+rule, or the cautious level once an "unsure" answer that nothing still to come can settle holds it there.
+Once a rule at the most urgent level is true, nothing is left to ask.
 """
 
 from __future__ import annotations
