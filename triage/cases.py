@@ -54,7 +54,7 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
     text, _ = read_text(path)
     reader = NodeReader(str(path))
     node = compose(text, str(path))
-    top = reader.mapping(node, "a cases file", ("cases",), ("defaults", "rules")) if node is not None else None
+    top = reader.mapping(node, "a cases file", ("cases",), ("defaults",)) if node is not None else None
     if node is None:
         reader.problems.append(Problem(Location(str(path)), "the file is empty; a cases file has 'cases:'"))
     reader.raise_if_errors()
