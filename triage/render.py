@@ -72,7 +72,7 @@ def result_renderable(result: Result):
         [Text(f"{rules.question(q).text} (answer: unsure)") for q in result.unknown_flags],
     )
     section("What to do now:", list(d.advice))
-    section("Change of plan — act at once if:", list(d.safety_net))
+    section("What would change this advice:", list(d.safety_net))
     parts.append(Text(""))
     parts.append(Text(rules.disclaimer, style="italic"))
     parts.append(Text(f"Rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]})", style="dim"))
