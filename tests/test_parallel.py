@@ -27,7 +27,8 @@ def test_cuts_fall_on_record_boundaries(tmp_path_factory, rows, parts):
     csv.writer(buf, lineterminator="\n").writerows([["h1", "h2"], *rows])
     data = buf.getvalue().encode()
     path.write_bytes(data)
-    body, starts = parallel.record_starts(str(path), parts)
+    body, starts, lines_before = parallel.record_starts(str(path), parts)
+    assert lines_before == [data[:start].count(b"\n") for start in starts]
     pieces = [data[:body]] + [data[a:b] for a, b in zip(starts, starts[1:] + [len(data)])]
     parsed = [list(csv.reader(io.StringIO(p.decode(), newline=""))) for p in pieces]
     assert parsed[0] == [["h1", "h2"]]

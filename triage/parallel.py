@@ -30,24 +30,25 @@ def can_split(path: str, options: Options) -> bool:
     return path != "-" and codecs.lookup(options.encoding).name in SPLITTABLE and options.fmt in ("csv", "jsonl")
 
 
-def record_starts(path: str, parts: int) -> tuple[int, list[int]]:
-    """(offset where the body starts, offsets where each part starts), all at record boundaries.
+def record_starts(path: str, parts: int) -> tuple[int, list[int], list[int]]:
+    """(offset where the body starts, offsets where each part starts, lines before each part start).
 
-    One pass over the file, counting quotes in C (`bytes.count`); between targets it does not look at
-    each newline, only counts.
+    Starts are record boundaries. One pass over the file, counting quotes and newlines in C
+    (`bytes.count`); between targets it does not look at each newline, only counts.
     """
     size = os.path.getsize(path)
     body: int | None = None
     starts: list[int] = []
+    lines_before: list[int] = []
     targets: list[int] = []
-    quotes = position = 0
+    quotes = position = newlines = 0
     with open(path, "rb") as f:
         while block := f.read(_BLOCK):
             i = 0
             while True:
                 if body is not None:
                     if not targets:
-                        return body, starts
+                        return body, starts, lines_before
                     jump = targets[0] - position
                     if jump >= len(block):
                         break
@@ -65,15 +66,17 @@ def record_starts(path: str, parts: int) -> tuple[int, list[int]]:
                     body = position + i
                     step = (size - body) / parts
                     targets = [int(body + k * step) for k in range(1, parts)]
-                    starts = [body]
+                    starts, lines_before = [body], [newlines + block.count(b"\n", 0, i)]
                 elif position + i > starts[-1]:
                     starts.append(position + i)
+                    lines_before.append(newlines + block.count(b"\n", 0, i))
                     targets.pop(0)
             quotes += block.count(b'"', i)
+            newlines += block.count(b"\n")
             position += len(block)
     if body is None:
-        body = size
-    return body, starts or [body]
+        return size, [size], [newlines]
+    return body, starts, lines_before
 
 
 class _Range(io.RawIOBase):
@@ -125,7 +128,7 @@ def score_parallel(
     header_rows: list[list[str]] = []
     starts: list[int] = []
     if jobs > 1:
-        body, starts = record_starts(path, jobs)
+        body, starts, line_offsets = record_starts(path, jobs)
         with open(path, "rb") as f:
             head = f.read(body)
         try:
@@ -144,16 +147,6 @@ def score_parallel(
     if on_start:
         on_start(scorer)
     bounds = list(zip(starts, starts[1:] + [size]))
-    line_offsets, lines = [], header_text.count("\n")
-    with open(path, "rb") as f:
-        f.seek(body)
-        for start, end in bounds:
-            line_offsets.append(lines)
-            remaining = end - start
-            while remaining > 0:
-                chunk = f.read(min(_BLOCK, remaining))
-                lines += chunk.count(b"\n")
-                remaining -= len(chunk)
     part_options = Options(**{**options.__dict__, "encoding": "utf-8" if encoding == "utf-8-sig" else encoding})
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with tempfile.TemporaryDirectory(prefix="triage-parts-") as tmp:
