@@ -12,8 +12,6 @@ from .model import RuleSet, Value
 
 def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
     """Read and check every answer; all problems are reported together with file:line:column."""
-    from yaml.nodes import ScalarNode
-
     from .yamlsafe import NodeReader, compose
 
     text, _ = read_text(path)
@@ -21,22 +19,34 @@ def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
     if node is None:
         return {}
     reader = NodeReader(str(path))
-    fields = reader.mapping(node, "an answers file", (), None) or {}
-    values: dict[str, Value] = {}
-    known = rules._by_id["questions"]
-    for qid, (key_node, value_node) in fields.items():
-        if qid not in known:
-            reader.error(key_node, f"no question '{qid}' in rule set '{rules.id}'{did_you_mean(qid, known)}")
-            continue
-        if not isinstance(value_node, ScalarNode):
-            reader.error(value_node, f"the answer to '{qid}' must be a single value such as yes, no, unsure or a number")
-            continue
-        try:
-            values[qid] = parse_answer(known[qid], reader.scalar(value_node))
-        except AnswerError as exc:
-            reader.error(value_node, f"{qid}: {exc.reason}")
+    values, _ = read_answers(reader, node, rules, "an answers file")
     reader.raise_if_errors()
     return values
+
+
+def read_answers(reader, node, rules: RuleSet, what: str) -> tuple[dict[str, Value], set[str]]:
+    """Answers from a YAML mapping node, and the ids written as `~` (left out of the answers).
+
+    Problems go to `reader`, each at its own line and column; the caller raises them together.
+    """
+    from yaml.nodes import ScalarNode
+
+    values: dict[str, Value] = {}
+    nulls: set[str] = set()
+    known = rules._by_id["questions"]
+    for qid, (key_node, value_node) in (reader.mapping(node, what, (), None) or {}).items():
+        if qid not in known:
+            reader.error(key_node, f"no question '{qid}' in rule set '{rules.id}'{did_you_mean(qid, known)}")
+        elif not isinstance(value_node, ScalarNode):
+            reader.error(value_node, f"the answer to '{qid}' must be a single value such as yes, no, unsure or a number")
+        elif value_node.tag == "tag:yaml.org,2002:null":
+            nulls.add(qid)
+        else:
+            try:
+                values[qid] = parse_answer(known[qid], reader.scalar(value_node))
+            except AnswerError as exc:
+                reader.error(value_node, f"{qid}: {exc.reason}")
+    return values, nulls
 
 
 def apply_settings(values: dict[str, Value], settings: list[str], rules: RuleSet) -> dict[str, Value]:

@@ -158,7 +158,6 @@ class Scorer:
             raise MissingColumnsError(missing, {q: did_you_mean(q, unmatched) for q in missing})
         self.missing = missing
         self.width = len(header)
-        self.header = header
         # (position in row, slot, table: cell text -> answer, parser that fills the table)
         # Columns in question order, so that with no column missing a key is already the slot list.
         self.columns = sorted(

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answers import parse_answer
+from .answerfile import read_answers
 from .engine import Result, evaluate_values
-from .errors import AnswerError, Location, Problem, did_you_mean
+from .errors import Location, Problem, did_you_mean
 from .files import read_text
 from .model import RuleSet, Value
 
@@ -47,7 +47,6 @@ def cases_path_for(rules_path: str | Path) -> Path:
 
 
 def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
-    from yaml.nodes import ScalarNode
 
     from .yamlsafe import NodeReader, compose
 
@@ -58,25 +57,7 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
     if node is None:
         reader.problems.append(Problem(Location(str(path)), "the file is empty; a cases file has 'cases:'"))
     reader.raise_if_errors()
-    questions = rules._by_id["questions"]
-
-    def answers(mapping_node, what) -> dict[str, Value | None]:
-        out: dict[str, Value | None] = {}
-        for qid, (k, v) in (reader.mapping(mapping_node, what, (), None) or {}).items():
-            if qid not in questions:
-                reader.error(k, f"no question '{qid}' in rule set '{rules.id}'{did_you_mean(qid, questions)}")
-            elif not isinstance(v, ScalarNode):
-                reader.error(v, f"the answer to '{qid}' must be a single value")
-            elif v.tag == "tag:yaml.org,2002:null":
-                out[qid] = _REMOVE
-            else:
-                try:
-                    out[qid] = parse_answer(questions[qid], reader.scalar(v))
-                except AnswerError as exc:
-                    reader.error(v, f"{qid}: {exc.reason}")
-        return out
-
-    defaults = answers(top["defaults"][1], "'defaults'") if "defaults" in top else {}
+    defaults = read_answers(reader, top["defaults"][1], rules, "'defaults'")[0] if "defaults" in top else {}
     rule_ids = {r.id for r in rules.rules}
     cases: list[Case] = []
     for item in reader.sequence(top["cases"][1], "'cases'"):
@@ -84,7 +65,8 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
         if not f or any(k not in f for k in CASE_KEYS):
             continue
         name = reader.text(f["name"][1], "a case's name") or "?"
-        merged = {**defaults, **answers(f["answers"][1], f"the answers of case '{name}'")}
+        given, removed = read_answers(reader, f["answers"][1], rules, f"the answers of case '{name}'")
+        merged = {q: v for q, v in {**defaults, **given}.items() if q not in removed}
         expect = reader.text(f["expect"][1], "'expect'")
         if expect is not None and expect not in rules._by_id["dispositions"]:
             reader.error(f["expect"][1], f"no disposition '{expect}'{did_you_mean(expect, rules._by_id['dispositions'])}")
@@ -97,14 +79,12 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
                         reader.error(f[key][1], f"no rule '{rid}'{did_you_mean(rid, rule_ids)}")
                 lists[key] = ids
         cases.append(Case(
-            name, {q: v for q, v in merged.items() if v is not _REMOVE}, expect or "?",
+            name, merged, expect or "?",
             lists.get("fired"), lists.get("unknown"), item.start_mark.line + 1,
         ))
     reader.raise_if_errors()
     return cases
 
-
-_REMOVE = object()
 
 
 def run_case(rules: RuleSet, case: Case) -> CaseOutcome:

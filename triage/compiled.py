@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from .domains import compares
 from .engine import choose
-from .model import NUMBER, NUMBER_OPS, All, Any_, Compare, Condition, Not, RuleSet, Tri
+from .model import NUMBER, NUMBER_OPS, Any_, Compare, Condition, Not, RuleSet, Tri
 
 Slots = Sequence[object]
 
@@ -25,7 +26,7 @@ class Compiled:
         # Every distinct comparison on each number question, in a fixed order.
         self.number_tests: dict[str, list[tuple[str, float]]] = {q.id: [] for q in rules.questions if q.type == NUMBER}
         for rule in rules.rules:
-            for c in _compares(rule.when):
+            for c in compares(rule.when):
                 if c.op != "is" and (c.op, c.value) not in self.number_tests[c.question]:
                     self.number_tests[c.question].append((c.op, c.value))
         self.tests = [self._compile(r.when) for r in rules.rules]
@@ -79,11 +80,3 @@ class Compiled:
         outcomes = [slots[i] if t is None else t(slots) for i, t in self.plan]
         return choose(self.rules, outcomes, lambda: tuple(q for i, q in self.flagged if slots[i] is None))
 
-
-def _compares(cond: Condition) -> list[Compare]:
-    if isinstance(cond, Compare):
-        return [cond]
-    if isinstance(cond, Not):
-        return _compares(cond.item)
-    assert isinstance(cond, (All, Any_))
-    return [c for item in cond.items for c in _compares(item)]

@@ -139,9 +139,10 @@ def change_renderable(before: Result, after: Result):
     table.add_column("after")
     b, a = before.disposition, after.disposition
     table.add_row("result", b.label, a.label, style="bold")
-    for rule, was, now in changed_rules(before, after):
+    changed = changed_rules(before, after)
+    for rule, was, now in changed:
         table.add_row(f"rule {rule}", was, now)
-    if not changed_rules(before, after):
+    if not changed:
         table.add_row("rules", "no rule changed outcome", "")
     return table
 
