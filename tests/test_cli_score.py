@@ -55,7 +55,8 @@ def test_scores_rows_and_keeps_every_input_column_in_order(tmp_path):
     result = invoke(src)
     assert result.exit_code == 0, result.stderr
     out = rows_of(result.stdout)
-    assert out[0] == ["id", *QIDS, "note", "disposition", "reasons", "unknown", "error", "rules_version"]
+    assert out[0] == ["id", *QIDS, "note", "disposition", "action", "reasons", "unknown", "unsure", "not_recorded",
+                      "raised_by_not_recorded", "error", "rules_version"]
     assert [r[: len(QIDS) + 2] for r in out[1:]] == [r for r in rows_of(src.read_text())[1:]]
     got = by_column(out)
     assert [(g["disposition"], g["reasons"], g["unknown"], g["error"]) for g in got] == [
@@ -296,6 +297,6 @@ def test_bounded_caches_change_nothing_but_memory(monkeypatch):
     monkeypatch.setattr(batch, "TABLE_LIMIT", 2)
     tight_out, tight = run()
     assert tight_out == roomy_out
-    assert (tight.rows, tight.by_disposition, tight.fired, tight.unknown_questions) == (
-        roomy.rows, roomy.by_disposition, roomy.fired, roomy.unknown_questions)
-    assert tight.rows == len(rows) * 3 and tight.unknown_questions["fever"] == 6  # unsure and blank, three times
+    assert (tight.rows, tight.by_disposition, tight.fired, tight.unsure_questions, tight.not_recorded_questions) == (
+        roomy.rows, roomy.by_disposition, roomy.fired, roomy.unsure_questions, roomy.not_recorded_questions)
+    assert tight.rows == len(rows) * 3 and tight.unsure_questions["fever"] + tight.not_recorded_questions["fever"] == 6  # unsure and blank, three times

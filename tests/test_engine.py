@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from triage import evaluate, load_rules
-from triage.answers import NO_WORDS, UNKNOWN_WORDS, YES_WORDS
+from triage.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
 from triage.errors import AnswerError
 from triage.loader import parse_rules
 
@@ -26,7 +26,7 @@ def spellings(words):
 
 yes = spellings(YES_WORDS)
 no = spellings(NO_WORDS)
-unknown = st.one_of(spellings([w for w in UNKNOWN_WORDS if w]), st.just(""), st.none())
+unknown = st.one_of(spellings(list(UNSURE_WORDS)), st.just(""), st.none())
 
 
 @st.composite
@@ -80,7 +80,7 @@ def test_an_unknown_red_flag_never_yields_self_care(answers, data, blank):
 
 @given(answer_sets())
 def test_any_unknown_yes_no_answer_never_yields_self_care(answers):
-    if any(word(answers.get(q)) in UNKNOWN_WORDS + (None,) for q in YESNO_IDS):
+    if any(word(answers.get(q)) in UNSURE_WORDS + ("", None) for q in YESNO_IDS):
         assert evaluate(RULES, answers).disposition.id != "self_care"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from .answers import answer_text, parse_answer
 from .errors import AnswerError, InputFileError, Location, Problem, RuleFileError, did_you_mean
 from .files import read_text
+from .logic import NOT_GIVEN, NOT_RECORDED
 from .model import RuleSet, Value
 
 
@@ -33,7 +34,7 @@ def read_answers(reader, node, rules: RuleSet, what: str) -> tuple[dict[str, Val
 
     values: dict[str, Value] = {}
     nulls: set[str] = set()
-    known = rules._by_id["questions"]
+    known = rules.questions_by_id
     for qid, (key_node, value_node) in (reader.mapping(node, what, (), None) or {}).items():
         if qid not in known:
             reader.error(key_node, f"no question '{qid}' in rule set '{rules.id}'{did_you_mean(qid, known)}")
@@ -53,7 +54,7 @@ def apply_settings(values: dict[str, Value], settings: list[str], rules: RuleSet
     """Apply `--set question=answer` overrides (what-if) to a copy of the answers."""
     out = dict(values)
     problems = []
-    known = rules._by_id["questions"]
+    known = rules.questions_by_id
     for item in settings:
         qid, sep, raw = item.partition("=")
         qid = qid.strip()
@@ -76,7 +77,7 @@ def save_answers(path: str | Path, rules: RuleSet, values: dict[str, Value]) -> 
     """Write the answers given, in question order, as YAML that `--answers` reads back."""
     lines = [f"# Answers for rule set {rules.id} {rules.version}. This file holds health information: keep it private."]
     for q in rules.questions:
-        if q.id in values and not (values[q.id] is None and q.optional):
+        if q.id in values and values[q.id] is not NOT_GIVEN and values[q.id] is not NOT_RECORDED:
             lines.append(f"{q.id}: {answer_text(q, values[q.id])}")
     try:
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Turning what a person typed (or a cell held) into an answer: yes, no, unknown, or a number.
+"""Turning what a person typed (or a cell held) into an answer: yes, no, unsure, not recorded, or a number.
 
 The spellings are a public contract (see rules/README and the data dictionary): batch users build
 spreadsheets on them, so they are fixed here rather than in each rule file.
@@ -11,20 +11,23 @@ import re
 from typing import Mapping
 
 from .errors import AnswerError, did_you_mean
-from .model import NUMBER, Question, RuleSet, Value
+from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Unknown, Value
+from .model import NUMBER, Question, RuleSet
 
 YES_WORDS = ("yes", "y", "true", "1")
 NO_WORDS = ("no", "n", "false", "0")
-UNKNOWN_WORDS = ("unsure", "unknown", "not sure", "don't know", "dont know", "")
+UNSURE_WORDS = ("unsure", "unknown", "not sure", "don't know", "dont know")
 
-# One lookup table for every yes/no spelling; keys are already stripped and lower-cased.
-YESNO_TABLE: dict[str, bool | None] = {
+# One lookup table for every yes/no spelling; keys are already stripped and lower-cased. A blank
+# (an empty cell, a missing key) is "not recorded": nobody said they were unsure.
+YESNO_TABLE: dict[str, bool | Unknown] = {
     **{w: True for w in YES_WORDS},
     **{w: False for w in NO_WORDS},
-    **{w: None for w in UNKNOWN_WORDS},
+    **{w: UNSURE for w in UNSURE_WORDS},
+    "": NOT_RECORDED,
 }
 
-_PLAIN_DECIMAL = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+PLAIN_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
 
 
 def _fmt(x: float) -> str:
@@ -42,9 +45,9 @@ def range_text(q: Question) -> str:
 
 
 def parse_answer(q: Question, raw: object) -> Value:
-    """Normalise one answer: True/False/None for yes/no questions, a float or None for numbers."""
+    """Normalise one answer (see logic.Value). None, like a blank, means nothing was recorded."""
     if raw is None:
-        return None
+        return q.blank
     if q.type == NUMBER:
         return _parse_number(q, raw)
     if isinstance(raw, bool):
@@ -58,16 +61,20 @@ def parse_answer(q: Question, raw: object) -> Value:
     raise AnswerError(q.id, f"{str(raw)!r} is not an answer; use yes, no or unsure")
 
 
-def _parse_number(q: Question, raw: object) -> float | None:
+def _parse_number(q: Question, raw: object) -> Value:
     if isinstance(raw, bool):
         raise AnswerError(q.id, f"expected a number {range_text(q)}, got {str(raw).lower()}")
     if isinstance(raw, (int, float)):
         value = float(raw)
     else:
         text = str(raw).strip()
-        if text.lower() in UNKNOWN_WORDS:
-            return None
-        if not _PLAIN_DECIMAL.fullmatch(text):
+        key = text.lower()
+        if not key:
+            return q.blank
+        if key in UNSURE_WORDS:
+            # An optional number the person is unsure of was simply not given.
+            return NOT_GIVEN if q.optional else UNSURE
+        if not PLAIN_DECIMAL.fullmatch(text):
             raise AnswerError(q.id, f"{text!r} is not a number; write a plain number {range_text(q)}")
         value = float(text.replace(",", "."))
     if math.isnan(value) or (q.minimum is not None and value < q.minimum) or (
@@ -79,7 +86,7 @@ def _parse_number(q: Question, raw: object) -> float | None:
 
 def parse_answers(rules: RuleSet, raw: Mapping[str, object]) -> dict[str, Value]:
     """Normalise a whole mapping of question id to answer. Unknown ids are an error, not ignored."""
-    known = rules._by_id["questions"]
+    known = rules.questions_by_id
     out: dict[str, Value] = {}
     for qid, value in raw.items():
         q = known.get(qid)
@@ -89,10 +96,14 @@ def parse_answers(rules: RuleSet, raw: Mapping[str, object]) -> dict[str, Value]
     return out
 
 
-def answer_text(q: Question, value: Value) -> str:
+def answer_text(q: Question, value: Value | None) -> str:
     """How an answer is shown back to a person and written to a saved answers file."""
-    if value is None:
-        return "unsure" if q.type != NUMBER else "not given"
+    if value is UNSURE:
+        return "unsure"
+    if value is NOT_GIVEN:
+        return "not given"
+    if value is NOT_RECORDED or value is None:
+        return "not recorded"
     if q.type == NUMBER:
         return _fmt(value)  # type: ignore[arg-type]
     return "yes" if value else "no"

@@ -24,9 +24,12 @@ from typing import IO, Callable, Iterator
 from .answers import YESNO_TABLE, parse_answer
 from .compiled import Compiled
 from .errors import AnswerError, InputFileError, TriageError, did_you_mean
+from .logic import NOT_RECORDED, UNSURE
 from .model import NUMBER, Question, RuleSet
 
-ADDED = ("disposition", "reasons", "unknown", "error", "rules_version")
+ADDED = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "raised_by_not_recorded",
+         "error", "rules_version")
+ERROR_CELL = ADDED.index("error")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 # Bounds that keep memory flat: cell -> answer per column, and answers -> result in two generations
 # (a full young generation becomes the old one; entries still in use move back when next seen).
@@ -79,7 +82,7 @@ def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
     node = compose(text, str(path))
     out = ColumnMap()
     top = reader.mapping(node, "a map file", (), ("columns", "values")) if node is not None else {}
-    questions = rules._by_id["questions"]
+    questions = rules.questions_by_id
 
     def check_qid(node_, qid, allow_star=False):
         if (allow_star and qid == "*") or qid in questions:
@@ -122,10 +125,33 @@ class Summary:
     rows: int = 0
     errors: int = 0
     blank_lines: int = 0
+    raised_by_not_recorded: int = 0  # rows whose result is more urgent only because of blanks
     by_disposition: Counter = field(default_factory=Counter)
     fired: Counter = field(default_factory=Counter)
-    unknown_questions: Counter = field(default_factory=Counter)
+    unsure_questions: Counter = field(default_factory=Counter)  # answered unsure, every row
+    not_recorded_questions: Counter = field(default_factory=Counter)  # blank (not optional numbers)
     first_errors: list[str] = field(default_factory=list)
+
+    def merge(self, part: "Summary", limit: int) -> None:
+        """Add another part's counts (for --jobs); keeps at most `limit` first errors."""
+        self.rows += part.rows
+        self.errors += part.errors
+        self.blank_lines += part.blank_lines
+        self.raised_by_not_recorded += part.raised_by_not_recorded
+        for name in ("by_disposition", "fired", "unsure_questions", "not_recorded_questions"):
+            getattr(self, name).update(getattr(part, name))
+        self.first_errors.extend(part.first_errors[: max(0, limit - len(self.first_errors))])
+
+
+@dataclass(slots=True)
+class Cached:
+    """One decision, remembered for a combination of answers, with how many rows it served."""
+
+    cells: list[str]  # the added output cells (shared between entries with the same outcome)
+    level: int
+    fired: tuple[int, ...]
+    raised: bool
+    count: int = 0
 
 
 class Scorer:
@@ -144,7 +170,7 @@ class Scorer:
             )
         positions: dict[str, int] = {}
         for pos, h in enumerate(header):
-            qid = colmap.columns.get(norm(h)) or (norm(h) if norm(h) in rules._by_id["questions"] else None)
+            qid = colmap.columns.get(norm(h)) or (norm(h) if norm(h) in rules.questions_by_id else None)
             if qid is None:
                 continue
             if qid in positions:
@@ -168,16 +194,15 @@ class Scorer:
         self.direct = len(self.columns) == len(rules.questions)
         self.rule_ids = [r.id for r in rules.rules]
         self.disposition_ids = [d.id for d in rules.dispositions]
-        # Optional numbers left blank are "not given", which never makes a rule unknown.
-        self.questions = [None if q.optional else q.id for q in rules.questions]
+        self.question_ids = [q.id for q in rules.questions]
         self.tables = [c[2] for c in self.columns]
         self.slots = [c[1] for c in self.columns]
         positions_ = [c[0] for c in self.columns]
         getter = itemgetter(*positions_) if positions_ else (lambda row: ())
         self.pick = getter if len(positions_) != 1 else (lambda row: (row[positions_[0]],))
-        self.template = [None] * len(rules.questions)
-        self.results: dict[tuple, list] = {}  # key -> [cells, level, fired, count]
-        self.old: dict[tuple, list] = {}
+        self.template = [rules.blanks[q.id] for q in rules.questions]  # absent columns: nothing recorded
+        self.results: dict[tuple, Cached] = {}
+        self.old: dict[tuple, Cached] = {}
         self.shared_cells: dict[tuple, list[str]] = {}
         self.summary = Summary()
 
@@ -227,32 +252,48 @@ class Scorer:
             bad = (f"{bad}; " if bad else "") + f"row has {n} cells but the header has {self.width} (extra: {extra})"
         if bad is not None:
             self.summary.errors += 1
-            return ["", "", "", bad, self.version]
-        key = tuple(values)
-        entry = self.results.get(key) or self._entry(key)
-        entry[3] += 1
-        return entry[0]
+            cells = [""] * len(ADDED)
+            cells[ERROR_CELL], cells[-1] = bad, self.version
+            return cells
+        return self.lookup(tuple(values)).cells
 
-    def _entry(self, key: tuple) -> list:
+    def lookup(self, key: tuple) -> Cached:
+        """The decision for a row's answers (one value per present question column), counted."""
+        entry = self.results.get(key) or self._entry(key)
+        entry.count += 1
+        return entry
+
+    def _entry(self, key: tuple) -> Cached:
         """Decide once for a combination of answers and remember it."""
         entry = self.old.pop(key, None)
         if entry is None:
-            level, fired, unknown, flags = self.compiled.decide(self._slots(key))
-            ids = self.rule_ids
+            slots = self._slots(key)
+            c, outcomes = self.compiled.decide(slots)
+            ids, qids = self.rule_ids, self.question_ids
+            unsure = [qids[i] for i in self.compiled.unknown_answers(slots, outcomes, UNSURE)]
+            blank = [qids[i] for i in self.compiled.unknown_answers(slots, outcomes, NOT_RECORDED)]
             # Rows with the same outcome share one list of output cells.
-            outcome = (level, fired, unknown, flags)
+            outcome = (c, tuple(unsure), tuple(blank))
             cells = self.shared_cells.get(outcome)
             if cells is None:
                 if len(self.shared_cells) >= CACHE_LIMIT:
                     self.shared_cells.clear()
+                action = ""
+                if c.action is not None:
+                    rule = self.rules.rules[c.action[0]]
+                    action = (rule.action_if_unsure if c.action[1] else rule.action) or ""
                 cells = self.shared_cells[outcome] = [
-                    self.disposition_ids[level],
-                    ";".join([ids[i] for i in fired]),
-                    ";".join([ids[i] for i in unknown] + [f"flag:{q}" for q in flags]),
+                    self.disposition_ids[c.level],
+                    action,
+                    ";".join([ids[i] for i in c.fired]),
+                    ";".join([ids[i] for i in c.unknown] + [f"flag:{q}" for q in c.unknown_flags]),
+                    ";".join(unsure),
+                    ";".join(blank),
+                    "yes" if c.raised else "",
                     "",
                     self.version,
                 ]
-            entry = [cells, level, fired, 0]
+            entry = Cached(cells, c.level, c.fired, c.raised)
         if len(self.results) >= CACHE_LIMIT:
             self._fold(self.old)
             self.old = dict(self.results)
@@ -268,20 +309,22 @@ class Scorer:
             slots[slot] = value
         return slots
 
-    def _fold(self, entries: dict[tuple, list]) -> None:
+    def _fold(self, entries: dict[tuple, Cached]) -> None:
         """Move the counts held in cache entries into the summary; the entries are then dropped."""
         s = self.summary
-        unknown_q = s.unknown_questions
-        for key, (_, level, fired, count) in entries.items():
+        for key, entry in entries.items():
+            count = entry.count
             if not count:
                 continue
-            s.by_disposition[self.disposition_ids[level]] += count
-            for i in fired:
+            s.by_disposition[self.disposition_ids[entry.level]] += count
+            for i in entry.fired:
                 s.fired[self.rule_ids[i]] += count
-            if None in key:
-                for q in compress(self.questions, map(is_, self._slots(key), repeat(None))):
-                    if q is not None:
-                        unknown_q[q] += count
+            if entry.raised:
+                s.raised_by_not_recorded += count
+            for kind, counter in ((UNSURE, s.unsure_questions), (NOT_RECORDED, s.not_recorded_questions)):
+                if kind in key:
+                    for q in compress(self.question_ids, map(is_, self._slots(key), repeat(kind))):
+                        counter[q] += count
         entries.clear()
 
     def finish(self) -> Summary:
@@ -421,9 +464,9 @@ def score_file(
                 summary.blank_lines += 1
                 return
             added = scorer.score(row)
-            if added[3]:
+            if added[ERROR_CELL]:
                 if len(summary.first_errors) < options.max_reported_errors:
-                    summary.first_errors.append(f"{name}:{line_offset + reader.line_num}: {added[3]}")
+                    summary.first_errors.append(f"{name}:{line_offset + reader.line_num}: {added[ERROR_CELL]}")
                 if len(row) > width:
                     row = row[:width]  # the extra cells are quoted in the error cell
             if len(row) < width:
@@ -432,7 +475,7 @@ def score_file(
                 row = [escape_formula(c) for c in row]
             emit(row + added)
 
-        tables, pick, results, entry_for = scorer.tables, scorer.pick, scorer.results, scorer._entry
+        tables, pick, lookup = scorer.tables, scorer.pick, scorer.lookup
         rows = reader if on_progress is None else _reporting(reader, lambda: on_progress(counting.count))
         for row in rows:
             # The common case, inline: a full row whose answers have all been seen before.
@@ -442,11 +485,9 @@ def score_file(
                 except KeyError:
                     pass  # a cell not seen before: the slow path parses it
                 else:
-                    entry = results.get(key) or entry_for(key)
-                    entry[3] += 1
                     if pick_others is not None and looks_like_formula("\x00".join(pick_others(row)[:-1])):
                         row = [escape_formula(c) for c in row]
-                    emit(row + entry[0])
+                    emit(row + lookup(key).cells)
                     continue
             slow(row)
     except UnicodeDecodeError as exc:
@@ -478,12 +519,16 @@ def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int):
 
     def write_row(cells):
         row = cells[:width]
-        disposition, reasons, unknown, error, version = cells[width:]
+        disposition, action, reasons, unknown, unsure, blank, raised, error, version = cells[width:]
         out.write(dumps({
             "input": dict(zip(keys, row)),
             "disposition": disposition or None,
+            "action": action or None,
             "reasons": reasons.split(";") if reasons else [],
             "unknown": unknown.split(";") if unknown else [],
+            "unsure": unsure.split(";") if unsure else [],
+            "not_recorded": blank.split(";") if blank else [],
+            "raised_by_not_recorded": raised == "yes",
             "error": error or None,
             "rules_version": version,
             "disclaimer": disclaimer,

@@ -17,7 +17,7 @@ from .files import read_text
 from .model import RuleSet, Value
 
 CASE_KEYS = ("name", "answers", "expect")
-CASE_OPTIONAL = ("fired", "unknown", "note")
+CASE_OPTIONAL = ("fired", "unknown", "action", "unsure", "not_recorded", "note")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Case:
     fired: tuple[str, ...] | None
     unknown: tuple[str, ...] | None
     line: int
+    action: str | None = None  # 'RULE', 'RULE if unsure', or 'advice' (the disposition's own)
+    unsure: tuple[str, ...] | None = None
+    not_recorded: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -68,19 +71,30 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
         given, removed = read_answers(reader, f["answers"][1], rules, f"the answers of case '{name}'")
         merged = {q: v for q, v in {**defaults, **given}.items() if q not in removed}
         expect = reader.text(f["expect"][1], "'expect'")
-        if expect is not None and expect not in rules._by_id["dispositions"]:
-            reader.error(f["expect"][1], f"no disposition '{expect}'{did_you_mean(expect, rules._by_id['dispositions'])}")
+        if expect is not None and expect not in rules.dispositions_by_id:
+            reader.error(f["expect"][1], f"no disposition '{expect}'{did_you_mean(expect, rules.dispositions_by_id)}")
+        flag_ids = {f"flag:{q.id}" for q in rules.questions if q.flag}
+        question_ids = set(rules.question_ids)
         lists = {}
-        for key in ("fired", "unknown"):
+        for key, allowed, what in (("fired", rule_ids, "rule"), ("unknown", rule_ids | flag_ids, "rule"),
+                                   ("unsure", question_ids, "question"), ("not_recorded", question_ids, "question")):
             if key in f:
                 ids = tuple(reader.texts(f[key][1], f"'{key}'")) if f[key][1].tag != "tag:yaml.org,2002:null" else ()
-                for rid in ids:
-                    if rid not in rule_ids:
-                        reader.error(f[key][1], f"no rule '{rid}'{did_you_mean(rid, rule_ids)}")
+                for one in ids:
+                    if one not in allowed:
+                        reader.error(f[key][1], f"no {what} '{one}'{did_you_mean(one, allowed)}")
                 lists[key] = ids
+        action = None
+        if "action" in f:
+            action = reader.text(f["action"][1], "'action'")
+            rid = (action or "").removesuffix(" if unsure")
+            if action is not None and action != "advice" and rid not in rule_ids:
+                reader.error(f["action"][1], "'action' is a rule id (its action), 'RULE if unsure' (its action "
+                             f"for an unsure answer) or 'advice' (the disposition's own){did_you_mean(rid, rule_ids)}")
         cases.append(Case(
             name, merged, expect or "?",
             lists.get("fired"), lists.get("unknown"), item.start_mark.line + 1,
+            action, lists.get("unsure"), lists.get("not_recorded"),
         ))
     reader.raise_if_errors()
     return cases
@@ -92,12 +106,26 @@ def run_case(rules: RuleSet, case: Case) -> CaseOutcome:
     failures = []
     if result.disposition.id != case.expect:
         failures.append(f"expected {case.expect}, got {result.disposition.id}")
-    for key, actual in (("fired", result.fired), ("unknown", result.unknown)):
+    actual = {
+        "fired": [r.id for r in result.fired],
+        "unknown": [r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags],
+        "unsure": list(result.unsure),
+        "not_recorded": list(result.not_recorded),
+    }
+    for key, got in actual.items():
         expected = getattr(case, key)
-        got = sorted(r.id for r in actual)
-        if expected is not None and sorted(expected) != got:
-            failures.append(f"expected {key} [{', '.join(sorted(expected))}], got [{', '.join(got)}]")
+        if expected is not None and sorted(expected) != sorted(got):
+            failures.append(f"expected {key} [{', '.join(sorted(expected))}], got [{', '.join(sorted(got))}]")
+    if case.action is not None and case.action != action_name(result):
+        failures.append(f"expected action {case.action}, got {action_name(result)}")
     return CaseOutcome(case, result, tuple(failures))
+
+
+def action_name(result: Result) -> str:
+    """Which action is the headline, as a cases file names it."""
+    if result.action_rule is None:
+        return "advice"
+    return result.action_rule.id + (" if unsure" if result.action_unsure else "")
 
 
 def uncovered_rules(rules: RuleSet, outcomes: list[CaseOutcome]) -> list[str]:

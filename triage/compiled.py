@@ -1,20 +1,20 @@
 """A rule set compiled once into closures over a flat list of answers, for scoring many rows fast.
 
-Each question gets a slot. A yes/no slot holds True, False or None. A number slot holds None (not
-given) or a tuple with the outcome of every comparison the rules make on that question: after that,
-no rule needs the number itself, so rows that differ only in ways no rule can see share one key in
-the result cache. Nothing here is `eval`: conditions become nested Python closures.
-
-The decision itself is engine.choose, the same function `evaluate` uses.
+Each question gets a slot. A yes/no slot holds True, False, UNSURE or NOT_RECORDED. A number slot
+holds NOT_GIVEN, UNSURE, NOT_RECORDED, or a tuple with the outcome of every comparison the rules make
+on that question: after that, no rule needs the number itself, so rows that differ only in ways no
+rule can see share one key in the result cache. Nothing here is `eval`: conditions become nested
+Python closures whose meaning comes from logic.py, and the decision is engine.choose, the same
+function `evaluate` uses.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from .domains import compares
-from .engine import choose
-from .model import NUMBER, NUMBER_OPS, Any_, Compare, Condition, Not, RuleSet, Tri
+from .engine import Choice, choose
+from .logic import CONNECTIVES, NOT_GIVEN, NUMBER_OPS, Outcome, Unknown, Value, negate
+from .model import NUMBER, Compare, Condition, RuleSet
 
 Slots = Sequence[object]
 
@@ -26,57 +26,61 @@ class Compiled:
         # Every distinct comparison on each number question, in a fixed order.
         self.number_tests: dict[str, list[tuple[str, float]]] = {q.id: [] for q in rules.questions if q.type == NUMBER}
         for rule in rules.rules:
-            for c in compares(rule.when):
-                if c.op != "is" and (c.op, c.value) not in self.number_tests[c.question]:
-                    self.number_tests[c.question].append((c.op, c.value))
+            for c in rule.when.compares():
+                if c.op in NUMBER_OPS and (c.op, c.value) not in self.number_tests[c.question]:
+                    self.number_tests[c.question].append((c.op, float(c.value)))
         self.tests = [self._compile(r.when) for r in rules.rules]
-        # A rule that is just "question is yes" has the answer itself as its outcome: no call needed.
-        self.plan = [
-            (self.index[r.when.question], None) if isinstance(r.when, Compare) and r.when.value is True else (0, t)
-            for r, t in zip(rules.rules, self.tests)
-        ]
         self.flagged = [(self.index[q.id], q.id) for q in rules.questions if q.flag]
+        # Which slots each rule reads: for the answers an unknown rule leaves unsure or not recorded.
+        self.reads = [sorted({self.index[q] for q in r.when.questions()}) for r in rules.rules]
 
-    def signature(self, qid: str, value: float | None) -> tuple[bool, ...] | None:
+    def signature(self, qid: str, value: Value) -> object:
         """A number as the rules see it: the outcome of each of their comparisons."""
-        if value is None:
-            return None
-        return tuple(NUMBER_OPS[op][1](value, bound) for op, bound in self.number_tests[qid])
+        if value.__class__ is not float:
+            return value  # not given, unsure or not recorded
+        return tuple(NUMBER_OPS[op].test(value, bound) for op, bound in self.number_tests[qid])  # type: ignore[misc]
 
-    def _compile(self, cond: Condition) -> Callable[[Slots], Tri]:
+    def _compile(self, cond: Condition) -> Callable[[Slots], Outcome]:
         if isinstance(cond, Compare):
             i = self.index[cond.question]
+            want = cond.value
             if cond.op == "is":
-                want = cond.value
-                return lambda s: None if s[i] is None else s[i] is want
-            k = self.number_tests[cond.question].index((cond.op, cond.value))
-            blank: Tri = False if cond.optional else None
-            return lambda s: blank if s[i] is None else s[i][k]
-        if isinstance(cond, Not):
-            inner = self._compile(cond.item)
+                # A plain "is yes" reads its slot as the outcome: unknowns pass through with their kind.
+                if want is True:
+                    return lambda s: s[i]  # type: ignore[return-value]
+                return lambda s: s[i] if s[i].__class__ is Unknown else s[i] is want  # type: ignore[return-value]
+            if cond.op == "given":
+                return lambda s: s[i] if s[i].__class__ is Unknown else (s[i] is not NOT_GIVEN) is want  # type: ignore[return-value]
+            k = self.number_tests[cond.question].index((cond.op, float(want)))
 
-            def negate(s: Slots) -> Tri:
-                v = inner(s)
-                return None if v is None else not v
+            def number(s: Slots) -> Outcome:
+                v = s[i]
+                if v.__class__ is tuple:
+                    return v[k]  # type: ignore[index,no-any-return]
+                return False if v is NOT_GIVEN else v  # type: ignore[return-value]
 
-            return negate
+            return number
+        if cond.kind == "not":
+            inner = self._compile(cond.items[0])
+            return lambda s: negate(inner(s))
         parts = [self._compile(c) for c in cond.items]
-        dominant = isinstance(cond, Any_)
+        combine = CONNECTIVES[cond.kind].combine
+        return lambda s: combine(part(s) for part in parts)
 
-        def combine(s: Slots) -> Tri:
-            unknown = False
-            for part in parts:
-                v = part(s)
-                if v is dominant:
-                    return dominant
-                if v is None:
-                    unknown = True
-            return None if unknown else not dominant
+    def outcomes(self, slots: Slots) -> list[Outcome]:
+        return [t(slots) for t in self.tests]
 
-        return combine
+    def decide(self, slots: Slots) -> tuple[Choice, list[Outcome]]:
+        outcomes = self.outcomes(slots)
+        flagged = [(i, q) for i, q in self.flagged if slots[i].__class__ is Unknown]
+        choice = choose(self.rules, outcomes, lambda: [slots[i] for i, _ in flagged],  # type: ignore[misc]
+                        lambda: tuple(q for _, q in flagged))
+        return choice, outcomes
 
-    def decide(self, slots: Slots):
-        """(disposition index, fired rule indices, unknown rule indices, unknown red-flag question ids)."""
-        outcomes = [slots[i] if t is None else t(slots) for i, t in self.plan]
-        return choose(self.rules, outcomes, lambda: tuple(q for i, q in self.flagged if slots[i] is None))
-
+    def unknown_answers(self, slots: Slots, outcomes: list[Outcome], kind: Unknown) -> list[int]:
+        """Slots holding `kind` that a rule left unknown reads, or that are red flags (as Result.unsure)."""
+        read = {i for i, _ in self.flagged}
+        for reads, o in zip(self.reads, outcomes):
+            if o.__class__ is Unknown:
+                read.update(reads)
+        return [i for i in sorted(read) if slots[i] is kind]

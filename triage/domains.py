@@ -1,8 +1,9 @@
 """Representative answers for a question: every answer that any rule could tell apart.
 
 Used to reason about all possible answers by enumeration (lint, and the questionnaire's decision
-whether a question can still matter). For a number, the points just below, at and just above each
-threshold the rules use, the ends of its range, and 'not given'.
+whether a question can still matter). For a yes/no question: yes, no, unsure and not recorded. For a
+number: the points just below, at and just above each threshold the rules use, the ends of its
+range, and what a blank means (not given, or for a required number unsure and not recorded).
 """
 
 from __future__ import annotations
@@ -10,31 +11,26 @@ from __future__ import annotations
 from itertools import product
 from typing import Callable, Iterable, Mapping
 
-from .model import NUMBER, Compare, Condition, Not, RuleSet, Value
+from .logic import NOT_RECORDED, NUMBER_OPS, UNSURE, Value
+from .model import NUMBER, RuleSet
 
 EPSILON = 1e-6
-
-
-def compares(cond: Condition) -> list[Compare]:
-    if isinstance(cond, Compare):
-        return [cond]
-    if isinstance(cond, Not):
-        return compares(cond.item)
-    return [c for item in cond.items for c in compares(item)]
 
 
 def domain(rules: RuleSet, qid: str) -> list[Value]:
     q = rules.question(qid)
     if q.type != NUMBER:
-        return [True, False, None]
+        return [True, False, UNSURE, NOT_RECORDED]
     lo = q.minimum if q.minimum is not None else float("-inf")
     hi = q.maximum if q.maximum is not None else float("inf")
     points: set[float] = {x for x in (q.minimum, q.maximum) if x is not None}
     for r in rules.rules:
-        for c in compares(r.when):
-            if c.question == qid and c.op != "is":
-                points |= {x for x in (c.value - EPSILON, c.value, c.value + EPSILON) if lo <= x <= hi}
-    return [None, *sorted(points)]
+        for c in r.when.compares():
+            if c.question == qid and c.op in NUMBER_OPS:
+                v = float(c.value)
+                points |= {x for x in (v - EPSILON, v, v + EPSILON) if lo <= x <= hi}
+    blanks: list[Value] = [q.blank] if q.optional else [UNSURE, NOT_RECORDED]
+    return [*blanks, *sorted(points)]
 
 
 def exists(

@@ -1,8 +1,9 @@
 """Evaluation: a pure function from a rule set and answers to a Result, in three-valued logic.
 
-The disposition is the most urgent level with a rule that is definitely true. When nothing is true,
-the default (least urgent) disposition is given only if every rule is definitely false and no
-red-flag question was left unknown; otherwise the result is one step above the default.
+Each rule gives a level: its own when it is true; its "if unsure" level when an unsure answer leaves
+it unknown; the cautious level (one above the default) when it is unknown only through answers that
+were not recorded. A red-flag question left unknown gives the cautious level too. The result is the
+most urgent of these, and the default only when there are none: every rule definitely false.
 """
 
 from __future__ import annotations
@@ -11,41 +12,135 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, NamedTuple, Sequence
 
 from .answers import parse_answers
-from .model import Disposition, Rule, RuleSet, Tri, Value
+from .logic import NOT_RECORDED, UNSURE, Outcome, Unknown, Value
+from .model import Disposition, Rule, RuleSet
 
 
 @dataclass(frozen=True)
 class RuleOutcome:
     rule: Rule
-    value: Tri
+    value: Outcome
     deciders: tuple[str, ...]  # question ids whose answers settled this outcome
 
 
 class Choice(NamedTuple):
+    """The decision, by index, as every evaluator computes it (see choose)."""
+
     level: int  # index into rules.dispositions
     fired: tuple[int, ...]  # indices into rules.rules
-    unknown: tuple[int, ...]
-    unknown_flags: tuple[str, ...]
+    unknown: tuple[int, ...]  # rules that could not be ruled out (see choose)
+    unknown_flags: tuple[str, ...]  # red-flag questions left unknown that kept the result off the default
+    action: tuple[int, bool] | None  # (rule index, from its unsure state) of the headline, if a rule gives it
+    raised: bool  # the level would be less urgent if what was not recorded were false
+
+
+def choose(
+    rules: RuleSet, outcomes: Sequence[Outcome], flag_unknown: Callable[[], Sequence[Unknown]] | None = None,
+    flag_ids: Callable[[], tuple[str, ...]] | None = None,
+) -> Choice:
+    """The decision from each rule's outcome (in rule-file order); shared by every evaluator.
+
+    `flag_unknown` gives the kinds of the red-flag questions left unknown; `flag_ids` their ids.
+    Both are asked only when they can matter.
+    """
+    levels, unsure_levels = rules.rule_levels, rules.unsure_levels
+    default = len(rules.dispositions) - 1
+    cautious = default - 1
+    fired = [i for i, v in enumerate(outcomes) if v is True]
+    unknown_all = [i for i, v in enumerate(outcomes) if v.__class__ is Unknown]
+    top = min((levels[i] for i in fired), default=default)
+    top_sure = top  # the level from true rules and unsure answers alone
+    for i in unknown_all:
+        if outcomes[i] is UNSURE:
+            top_sure = min(top_sure, unsure_levels[i])
+    top = top_sure
+    if unknown_all and any(outcomes[i] is NOT_RECORDED for i in unknown_all):
+        top = min(top, cautious)
+    flags: tuple[str, ...] = ()
+    if top_sure == default and flag_unknown is not None:
+        # Red-flag questions matter only when nothing true or unsure already holds the result up.
+        kinds = flag_unknown()
+        if kinds:
+            top = min(top, cautious)
+            if UNSURE in kinds:
+                top_sure = cautious
+            if not fired and not unknown_all and flag_ids is not None:
+                flags = flag_ids()
+    # What could not be ruled out: the unknown rules that would make the result more urgent if true;
+    # failing those, when nothing is true at the result's level, the unknown rules that set it.
+    unknown = [i for i in unknown_all if levels[i] < top]
+    fired_at_top = any(levels[i] == top for i in fired)
+    if not unknown and not fired_at_top:
+        unknown = [i for i in unknown_all if _contribution(outcomes[i], i, rules, cautious) == top]
+    return Choice(top, tuple(fired), tuple(unknown), flags, _headline(rules, outcomes, top), top_sure > top)
+
+
+def _contribution(outcome: Outcome, i: int, rules: RuleSet, cautious: int) -> int:
+    if outcome is True:
+        return rules.rule_levels[i]
+    if outcome is UNSURE:
+        return rules.unsure_levels[i]
+    return cautious
+
+
+def _headline(rules: RuleSet, outcomes: Sequence[Outcome], top: int) -> tuple[int, bool] | None:
+    """The first true rule at the result's level with an action; else the first rule whose unsure
+    state set that level and that has an action for it; else None (the disposition's own advice)."""
+    for i, rule in enumerate(rules.rules):
+        if outcomes[i] is True and rules.rule_levels[i] == top and rule.action:
+            return i, False
+    for i, rule in enumerate(rules.rules):
+        if outcomes[i] is UNSURE and rules.unsure_levels[i] == top and rule.action_if_unsure:
+            return i, True
+    return None
 
 
 @dataclass(frozen=True)
 class Result:
     disposition: Disposition
     fired: tuple[Rule, ...]
-    unknown: tuple[Rule, ...]  # rules that could not be ruled out and would change the result if true
+    unknown: tuple[Rule, ...]  # rules that could not be ruled out (see choose)
     unknown_flags: tuple[str, ...]  # red-flag questions left unknown that kept the result off the default
     trace: tuple[RuleOutcome, ...]
-    answers: Mapping[str, Value]
+    answers: Mapping[str, Value]  # every question's answer, completed (see RuleSet.complete)
     ruleset: RuleSet
+    action_rule: Rule | None = None  # the rule whose action is the headline
+    action_unsure: bool = False  # the headline is that rule's action for an unsure answer
+    raised_by_not_recorded: bool = False
+
+    @property
+    def action(self) -> str | None:
+        """The headline: what to do now, from the deciding rule; None means the disposition's advice."""
+        if self.action_rule is None:
+            return None
+        return self.action_rule.action_if_unsure if self.action_unsure else self.action_rule.action
 
     @property
     def deciding(self) -> Rule | None:
         """The first rule (in file order) that fired at the result's level, if any."""
         return next((r for r in self.fired if r.disposition == self.disposition.id), None)
 
+    @property
+    def unsure(self) -> tuple[str, ...]:
+        """Questions answered "unsure" that a rule left unknown reads (question ids)."""
+        return answers_of_kind(self.ruleset, self.answers, self.trace, UNSURE)
+
+    @property
+    def not_recorded(self) -> tuple[str, ...]:
+        """Questions not recorded that a rule left unknown reads (question ids)."""
+        return answers_of_kind(self.ruleset, self.answers, self.trace, NOT_RECORDED)
+
+
+def answers_of_kind(rules: RuleSet, answers: Mapping[str, Value], trace, kind: Unknown) -> tuple[str, ...]:
+    read: set[str] = set(q.id for q in rules.questions if q.flag)
+    for o in trace:
+        if o.value.__class__ is Unknown:
+            read.update(o.rule.when.questions())
+    return tuple(q.id for q in rules.questions if q.id in read and answers.get(q.id) is kind)
+
 
 def evaluate(rules: RuleSet, answers: Mapping[str, object]) -> Result:
-    """Evaluate raw answers (strings, booleans, numbers; missing means unknown).
+    """Evaluate raw answers (strings, booleans, numbers; missing means not recorded).
 
     Raises AnswerError for an answer that does not fit its question or an unknown question id.
     """
@@ -54,49 +149,23 @@ def evaluate(rules: RuleSet, answers: Mapping[str, object]) -> Result:
 
 def evaluate_values(rules: RuleSet, values: Mapping[str, Value]) -> Result:
     """Evaluate answers that are already normalised (see answers.parse_answer)."""
+    complete = rules.complete(values)
+    order = rules.question_ids
     trace = []
     for rule in rules.rules:
-        value, deciders = rule.when.evaluate(values)
-        trace.append(RuleOutcome(rule, value, tuple(q for q in rules.question_ids if q in deciders)))
-    return decide(rules, values, trace)
-
-
-def choose(rules: RuleSet, outcomes: Sequence[Tri], flag_unknown: Callable[[], tuple[str, ...]]) -> Choice:
-    """The decision, from each rule's outcome (in rule-file order); shared by every evaluator.
-
-    `flag_unknown` is asked only when it matters: which red-flag questions were left unknown.
-    """
-    levels = rules._by_id["rule_levels"]
-    fired = [i for i, v in enumerate(outcomes) if v is True]
-    unknown_all = [i for i, v in enumerate(outcomes) if v is None]
-    top = min((levels[i] for i in fired), default=len(rules.dispositions) - 1)
-    flags: tuple[str, ...] = ()
-    if not fired:
-        if unknown_all:
-            top = len(rules.dispositions) - 2
-        else:
-            flags = flag_unknown()
-            if flags:
-                top = len(rules.dispositions) - 2
-    # What could not be ruled out: the unknown rules that would raise the result if true; failing
-    # those, when nothing fired, the unknown rules that are why the result is not the default.
-    unknown = [i for i in unknown_all if levels[i] < top]
-    if not unknown and not fired:
-        unknown = [i for i in unknown_all if levels[i] == top]
-    return Choice(top, tuple(fired), tuple(unknown), flags)
-
-
-def decide(rules: RuleSet, values: Mapping[str, Value], trace: list[RuleOutcome]) -> Result:
-    def flags() -> tuple[str, ...]:
-        return tuple(q.id for q in rules.questions if q.flag and values.get(q.id) is None)
-
-    c = choose(rules, [o.value for o in trace], flags)
+        value, deciders = rule.when.evaluate(complete)
+        trace.append(RuleOutcome(rule, value, tuple(q for q in order if q in deciders)))
+    flagged = [q.id for q in rules.questions if q.flag and complete[q.id].__class__ is Unknown]
+    c = choose(rules, [o.value for o in trace], lambda: [complete[q] for q in flagged], lambda: tuple(flagged))  # type: ignore[misc]
     return Result(
         rules.dispositions[c.level],
         tuple(rules.rules[i] for i in c.fired),
         tuple(rules.rules[i] for i in c.unknown),
         c.unknown_flags,
         tuple(trace),
-        dict(values),
+        complete,
         rules,
+        rules.rules[c.action[0]] if c.action else None,
+        bool(c.action and c.action[1]),
+        c.raised,
     )

@@ -7,7 +7,8 @@ hard errors (unknown ids, wrong types, missing rationale) into errors.
 from __future__ import annotations
 
 from .describe import describe
-from .domains import compares, exists
+from .domains import exists
+from .logic import NUMBER_OPS
 from .errors import Location, Problem
 from .model import Compare, Condition, Question, Rule, RuleSet
 
@@ -32,21 +33,20 @@ def lint(rules: RuleSet) -> list[Problem]:
     for rule in rules.rules:
         if rule.source is None:
             warn(rule, f"rule '{rule.id}' gives no source; add 'source:' so reviewers can check it")
-        for c in compares(rule.when):
-            if c.op != "is":
+        for c in rule.when.compares():
+            if c.op in NUMBER_OPS:
                 message = _range_problem(rules.question(c.question), c)
                 if message:
                     warn(rule, f"rule '{rule.id}': {message}")
     for rule, shadow in _shadowed(rules):
-        warn(rule, f"rule '{rule.id}' can never decide the result: whenever it is true, "
-                   f"the more urgent {shadow} is true too")
+        warn(rule, f"rule '{rule.id}' can never decide the result: whenever it is true, {shadow}")
     return found
 
 
 def _range_problem(q: Question, c: Compare) -> str | None:
     lo = q.minimum if q.minimum is not None else float("-inf")
     hi = q.maximum if q.maximum is not None else float("inf")
-    v = c.value
+    v = float(c.value)
     never = {"at_least": v > hi, "above": v >= hi, "at_most": v < lo, "below": v <= lo}[c.op]
     always = {"at_least": v <= lo, "above": v < lo, "at_most": v >= hi, "below": v > hi}[c.op]
     allowed = f"answers run from {lo:g} to {hi:g}"
@@ -76,7 +76,7 @@ def _shadowed(rules: RuleSet):
         urgent = [r for r in rules.rules if level(r.disposition) < level(rule.disposition)]
         always = [r for r in tautologies if r in urgent]
         if always:
-            yield rule, f"rule '{always[0].id}' (true for every answer)"
+            yield rule, f"the more urgent rule '{always[0].id}' is true too (it is true for every answer)"
             continue
         qids, linked = set(rule.when.questions()), []
         grew = True
@@ -96,6 +96,13 @@ def _shadowed(rules: RuleSet):
             limit=MAX_COMBINATIONS,
         )
         if escape is False:
-            names = [f"'{r.id}'" for r in linked]
-            yield rule, ("rule " if len(names) == 1 else "rules ") + ", ".join(names)
+            # Name a single rule only when that rule alone is implied; otherwise the group.
+            alone = next((r for r in linked if exists(
+                rules, sorted(qids), lambda v, rule=rule, r=r: rule.when.evaluate(v)[0] is True
+                and r.when.evaluate(v)[0] is not True, limit=MAX_COMBINATIONS) is False), None)
+            if alone is not None:
+                yield rule, f"the more urgent rule '{alone.id}' is true too"
+            else:
+                names = " or ".join(f"'{r.id}'" for r in linked)
+                yield rule, f"at least one of the more urgent rules {names} is true too"
 

@@ -11,7 +11,8 @@ from yaml.nodes import SequenceNode
 
 from .errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
 from .files import read_text
-from .model import NUMBER, NUMBER_OPS, YESNO, All, Any_, Compare, Condition, Disposition, Not, Question, Rule, RuleSet, Source
+from .logic import COMPARISONS, CONNECTIVES
+from .model import NUMBER, YESNO, Compare, Condition, Disposition, Join, Question, Rule, RuleSet, Source
 
 DEFAULT_RULES = "l2_l3_radiculopathy.yaml"
 COLOURS = ("red", "amber", "green", "blue", "grey")
@@ -25,11 +26,12 @@ DISPOSITION_OPTIONAL = ("advice", "safety_net")
 QUESTION_KEYS = ("id", "type", "text", "why")
 QUESTION_OPTIONAL = ("flag", "optional", "min", "max", "unit", "ask_when")
 RULE_KEYS = ("id", "disposition", "when", "rationale")
-RULE_OPTIONAL = ("source",)
+RULE_OPTIONAL = ("source", "if_unsure", "action", "action_if_unsure")
 SOURCE_KEYS = ("id", "title")
 CONDITION_HELP = (
     "a condition is '{question: ID, is: yes}' (or is: no), '{question: ID, at_least: N}' "
-    "(or above, at_most, below), or 'all:', 'any:' with a list of conditions, or 'not:' with one"
+    "(or above, at_most, below), '{question: ID, given: yes}' (or no) for an optional number, "
+    "or 'all:', 'any:' with a list of conditions, or 'not:' with one"
 )
 
 
@@ -94,6 +96,8 @@ class _Builder:
             if dispositions and rule.disposition == dispositions[-1].id:
                 r.error(rnode, f"rule '{rule.id}' leads to '{rule.disposition}', the default (last) disposition, "
                         "which is what remains when no rule holds; point it at a more urgent one")
+            elif rule.if_unsure is not None:
+                self._check_if_unsure(rule, rnode)
             rules.append(rule)
         values = {key: r.text(top[key][1], f"'{key}'") for key in ("id", "title", "version", "disclaimer") if key in top}
         if r.problems and any(p.severity == "error" for p in r.problems):
@@ -103,6 +107,18 @@ class _Builder:
             dispositions=tuple(dispositions), questions=tuple(questions), rules=tuple(rules),
             sources=tuple(sources), path=r.filename, sha256=sha256,
         )
+
+    def _check_if_unsure(self, rule: Rule, node) -> None:
+        """An unsure answer may raise a rule's result from one above the default up to its own level."""
+        ids = self.disposition_ids
+        if rule.if_unsure not in ids or rule.disposition not in ids:
+            return
+        low, high, chosen = ids.index(rule.disposition), len(ids) - 2, ids.index(rule.if_unsure)
+        if not low <= chosen <= high:
+            allowed = ", ".join(ids[low:high + 1])
+            where = next(v for k, v in node.value if getattr(k, "value", None) == "if_unsure")
+            self.r.error(where, f"rule '{rule.id}': if_unsure '{rule.if_unsure}' must be between the rule's own "
+                         f"disposition and the one above the default: one of {allowed}")
 
     def _list(self, node, what, build) -> list[tuple]:
         """(item, its node) for each item of a list, refusing duplicate ids with a pointer to the first."""
@@ -213,9 +229,18 @@ class _Builder:
             source = r.text(f["source"][1], "'source'")
             if source is not None and source not in self.source_ids:
                 r.error(f["source"][1], f"no source '{source}' in 'sources:'{did_you_mean(source, self.source_ids)}")
+        if_unsure = None
+        if "if_unsure" in f:
+            if_unsure = r.text(f["if_unsure"][1], "'if_unsure'")
+            if if_unsure is not None and self.disposition_ids and if_unsure not in self.disposition_ids:
+                r.error(f["if_unsure"][1], f"no disposition '{if_unsure}'{did_you_mean(if_unsure, self.disposition_ids)}")
+                if_unsure = None
+        action = r.text(f["action"][1], "'action'") if "action" in f else None
+        action_if_unsure = r.text(f["action_if_unsure"][1], "'action_if_unsure'") if "action_if_unsure" in f else None
         if None in (rid, disposition, when, rationale):
             return None
-        return Rule(rid, disposition, when, rationale, source, node.start_mark.line + 1, node.start_mark.column + 1)
+        return Rule(rid, disposition, when, rationale, source, node.start_mark.line + 1, node.start_mark.column + 1,
+                    if_unsure, action, action_if_unsure)
 
     def _condition(self, node, what) -> Condition | None:
         r = self.r
@@ -223,19 +248,27 @@ class _Builder:
         if f is None:
             return None
         keys = set(f)
-        if keys in ({"all"}, {"any"}):
+        if len(keys) == 1 and keys <= {"all", "any"}:
             (key,) = keys
             items = [self._condition(n, what) for n in r.sequence(f[key][1], f"'{key}:'")]
             if not items:
                 r.error(f[key][1], f"'{key}:' needs at least one condition")
             if any(i is None for i in items) or not items:
                 return None
-            return (All if key == "all" else Any_)(tuple(items))
+            return Join(key, tuple(items))  # type: ignore[arg-type]
         if keys == {"not"}:
             inner = self._condition(f["not"][1], what)
-            return Not(inner) if inner is not None else None
+            return Join("not", (inner,)) if inner is not None else None
+        ops = keys - {"question"}
+        if "question" in keys and len(ops) > 1 and ops <= set(COMPARISONS):
+            r.error(node, f"{what}: one comparison per condition; to combine "
+                          f"{' and '.join(sorted(ops))}, write 'all:' with one condition for each")
+            return None
         if "question" not in keys or len(keys) != 2:
-            r.error(node, f"{what}: {CONDITION_HELP}")
+            if keys & set(CONNECTIVES) and len(keys) > 1:
+                r.error(node, f"{what}: '{'/'.join(sorted(keys & set(CONNECTIVES)))}' must be alone in its condition; {CONDITION_HELP}")
+            else:
+                r.error(node, f"{what}: {CONDITION_HELP}")
             return None
         qnode = f["question"][1]
         qid = r.text(qnode, "'question'")
@@ -243,25 +276,29 @@ class _Builder:
         if qid and q is None and qid not in self.broken:
             r.error(qnode, f"no question '{qid}'{did_you_mean(qid, self.questions)}")
             return None
-        (op,) = keys - {"question"}
+        (op,) = ops
         vnode = f[op][1]
-        if op == "is":
-            if q is not None and q.type != YESNO:
+        comparison = COMPARISONS.get(op)
+        if comparison is None:
+            r.error(f[op][0], f"unknown comparison '{op}'{did_you_mean(op, COMPARISONS)}; {CONDITION_HELP}")
+            return None
+        if comparison.applies_to in ("yesno", "optional"):
+            if q is not None and comparison.applies_to == "yesno" and q.type != YESNO:
                 r.error(f[op][0], f"'{qid}' is a number question; compare it with at_least, above, at_most or below")
+                return None
+            if q is not None and comparison.applies_to == "optional" and not (q.type == NUMBER and q.optional):
+                r.error(f[op][0], f"'given' tests an optional number question; '{qid}' is not one")
                 return None
             value = r.scalar(vnode) if hasattr(vnode, "style") else None
             value = {"yes": True, "no": False}.get(value.strip().lower(), value) if isinstance(value, str) else value
             if not isinstance(value, bool):
-                r.error(vnode, "after 'is:' write yes or no")
+                r.error(vnode, f"after '{op}:' write yes or no")
                 return None
-            return Compare(qid, "is", value) if q else None
-        if op in NUMBER_OPS:
-            if q is not None and q.type != NUMBER:
-                r.error(f[op][0], f"'{qid}' is a yes/no question; write 'is: yes' or 'is: no'")
-                return None
-            value = r.number(vnode, f"the value after '{op}:'")
-            if value is None or q is None:
-                return None
-            return Compare(qid, op, value, q.optional)
-        r.error(f[op][0], f"unknown comparison '{op}'{did_you_mean(op, ('is', *NUMBER_OPS))}; {CONDITION_HELP}")
-        return None
+            return Compare(qid, op, value) if q else None
+        if q is not None and q.type != NUMBER:
+            r.error(f[op][0], f"'{qid}' is a yes/no question; write 'is: yes' or 'is: no'")
+            return None
+        number = r.number(vnode, f"the value after '{op}:'")
+        if number is None or q is None:
+            return None
+        return Compare(qid, op, number)

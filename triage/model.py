@@ -1,7 +1,7 @@
 """The validated rule set: plain frozen data that the engine, questionnaire and renderers read.
 
-Conditions are small trees of comparisons joined by all/any/not. They evaluate in three-valued
-(Kleene) logic: True, False, or None for unknown.
+Conditions are small trees of comparisons joined by all/any/not. Their meaning (three-valued logic
+with two kinds of unknown) lives in logic.py; the nodes here only hold the tree and walk it.
 """
 
 from __future__ import annotations
@@ -9,114 +9,77 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Union
 
-Tri = Union[bool, None]
-Value = Union[bool, float, None]
+from .logic import CONNECTIVES, NOT_GIVEN, NOT_RECORDED, Outcome, Value, compare
 
 YESNO = "yesno"
 NUMBER = "number"
 
-
-class _Pending:
-    """An answer not yet given in a questionnaire: unknown even for an optional question."""
-
-    def __repr__(self) -> str:
-        return "PENDING"
-
-
-PENDING = _Pending()
-
-# Number comparisons: operator word in the rule file -> (symbol shown to people, test).
-NUMBER_OPS = {
-    "at_least": ("≥", lambda a, b: a >= b),
-    "above": (">", lambda a, b: a > b),
-    "at_most": ("≤", lambda a, b: a <= b),
-    "below": ("<", lambda a, b: a < b),
-}
+Deciders = frozenset  # question ids whose answers settled an outcome
 
 
 @dataclass(frozen=True)
 class Compare:
-    """One question's answer compared with a value: `is: yes` for yes/no, or a number operator."""
+    """One question's answer compared with a value: `is: yes`, a number operator, or `given`."""
 
     question: str
-    op: str  # "is" or a key of NUMBER_OPS
+    op: str  # a key of logic.COMPARISONS
     value: bool | float
-    optional: bool = False  # an optional number left blank counts as false, never unknown
 
-    def evaluate(self, values: Mapping[str, Value]) -> tuple[Tri, frozenset[str]]:
-        answer = values.get(self.question)
-        deciders = frozenset((self.question,))
-        if answer is None:
-            return (False if self.optional else None), deciders
-        if answer is PENDING:
-            return None, deciders
-        if self.op == "is":
-            return answer is self.value, deciders
-        return NUMBER_OPS[self.op][1](answer, self.value), deciders
+    def evaluate(self, values: Mapping[str, Value]) -> tuple[Outcome, frozenset[str]]:
+        return compare(self.op, values[self.question], self.value), frozenset((self.question,))
 
     def questions(self) -> tuple[str, ...]:
         return (self.question,)
 
+    def compares(self) -> list["Compare"]:
+        return [self]
+
 
 @dataclass(frozen=True)
-class All:
+class Join:
+    """`all`, `any` (several parts) or `not` (one part)."""
+
+    kind: str  # a key of logic.CONNECTIVES
     items: tuple["Condition", ...]
 
-    def evaluate(self, values: Mapping[str, Value]) -> tuple[Tri, frozenset[str]]:
-        return _combine(self.items, values, dominant=False)
+    def evaluate(self, values: Mapping[str, Value]) -> tuple[Outcome, frozenset[str]]:
+        """The outcome, and the answers that settled it: the dominant parts when one decides, the
+        unknown parts when the outcome is unknown, and every part otherwise."""
+        connective = CONNECTIVES[self.kind]
+        parts = [item.evaluate(values) for item in self.items]
+        value = connective.combine(v for v, _ in parts)
+        if value is connective.dominant:
+            chosen = [d for v, d in parts if v is value]
+        elif value is not True and value is not False:
+            chosen = [d for v, d in parts if v is not True and v is not False]
+        else:
+            chosen = [d for _, d in parts]
+        return value, frozenset().union(*chosen)
 
     def questions(self) -> tuple[str, ...]:
-        return _questions(self.items)
+        seen: dict[str, None] = {}
+        for item in self.items:
+            for q in item.questions():
+                seen[q] = None
+        return tuple(seen)
+
+    def compares(self) -> list[Compare]:
+        return [c for item in self.items for c in item.compares()]
 
 
-@dataclass(frozen=True)
-class Any_:
-    items: tuple["Condition", ...]
-
-    def evaluate(self, values: Mapping[str, Value]) -> tuple[Tri, frozenset[str]]:
-        return _combine(self.items, values, dominant=True)
-
-    def questions(self) -> tuple[str, ...]:
-        return _questions(self.items)
+Condition = Union[Compare, Join]
 
 
-@dataclass(frozen=True)
-class Not:
-    item: "Condition"
-
-    def evaluate(self, values: Mapping[str, Value]) -> tuple[Tri, frozenset[str]]:
-        value, deciders = self.item.evaluate(values)
-        return (None if value is None else not value), deciders
-
-    def questions(self) -> tuple[str, ...]:
-        return self.item.questions()
+def All(items) -> Join:  # noqa: N802 - reads like the rule file's word
+    return Join("all", tuple(items))
 
 
-Condition = Union[Compare, All, Any_, Not]
+def Any_(items) -> Join:  # noqa: N802
+    return Join("any", tuple(items))
 
 
-def _combine(items, values, dominant: bool) -> tuple[Tri, frozenset[str]]:
-    """Kleene and/or. `dominant` is the value that decides alone: True for any, False for all.
-
-    The deciders are the answers that settled the outcome: the dominant operands when one is
-    present, the unknown operands when the outcome is unknown, and every operand otherwise.
-    """
-    outcomes = [item.evaluate(values) for item in items]
-    winners = [d for v, d in outcomes if v is dominant]
-    if winners:
-        return dominant, frozenset().union(*winners)
-    unknown = [d for v, d in outcomes if v is None]
-    if unknown:
-        return None, frozenset().union(*unknown)
-    return (not dominant), frozenset().union(*(d for _, d in outcomes))
-
-
-def _questions(items) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for item in items:
-        for q in item.questions():
-            seen[q] = None
-    return tuple(seen)
+def Not(item) -> Join:  # noqa: N802
+    return Join("not", (item,))
 
 
 @dataclass(frozen=True)
@@ -126,13 +89,18 @@ class Question:
     text: str
     why: str
     flag: bool = False  # a red-flag question: unknown must never end in the lowest disposition
-    optional: bool = False
+    optional: bool = False  # numbers only: blank means "not given", never unknown
     minimum: float | None = None
     maximum: float | None = None
     unit: str | None = None
     ask_when: Condition | None = None
     line: int = 0  # where the question starts in its file, for lint messages
     column: int = 0
+
+    @property
+    def blank(self) -> Value:
+        """What a missing answer means: "not given" for an optional number, else not recorded."""
+        return NOT_GIVEN if self.optional else NOT_RECORDED
 
 
 @dataclass(frozen=True)
@@ -160,6 +128,9 @@ class Rule:
     source: str | None
     line: int = 0  # where the rule starts in its file, for messages and lint
     column: int = 0
+    if_unsure: str | None = None  # the disposition when an "unsure" answer leaves the rule unknown
+    action: str | None = None  # the headline when this rule is true and decides the result
+    action_if_unsure: str | None = None  # the headline when its unsure state decides the result
 
 
 @dataclass(frozen=True)
@@ -176,29 +147,46 @@ class RuleSet:
     sources: tuple[Source, ...] = ()
     path: str = "<memory>"
     sha256: str = ""
-    _by_id: dict = field(default_factory=dict, compare=False, repr=False)
+    # Look-ups built once from the fields above (see __post_init__).
+    questions_by_id: Mapping[str, Question] = field(init=False, compare=False, repr=False)
+    dispositions_by_id: Mapping[str, Disposition] = field(init=False, compare=False, repr=False)
+    rule_levels: tuple[int, ...] = field(init=False, compare=False, repr=False)
+    unsure_levels: tuple[int, ...] = field(init=False, compare=False, repr=False)
+    blanks: Mapping[str, Value] = field(init=False, compare=False, repr=False)
+    _levels: Mapping[str, int] = field(init=False, compare=False, repr=False)
+    _rules: Mapping[str, Rule] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._by_id.update(
-            questions={q.id: q for q in self.questions},
-            dispositions={d.id: d for d in self.dispositions},
-            levels={d.id: i for i, d in enumerate(self.dispositions)},
-            rules={r.id: r for r in self.rules},
-            rule_levels=[i for r in self.rules for i, d in enumerate(self.dispositions) if d.id == r.disposition],
-        )
+        levels = {d.id: i for i, d in enumerate(self.dispositions)}
+        cautious = len(self.dispositions) - 2
+        built = {
+            "questions_by_id": {q.id: q for q in self.questions},
+            "dispositions_by_id": {d.id: d for d in self.dispositions},
+            "rule_levels": tuple(levels[r.disposition] for r in self.rules),
+            "unsure_levels": tuple(levels[r.if_unsure] if r.if_unsure else cautious for r in self.rules),
+            "blanks": {q.id: q.blank for q in self.questions},
+            "_levels": levels,
+            "_rules": {r.id: r for r in self.rules},
+        }
+        for name, value in built.items():
+            object.__setattr__(self, name, value)
 
     def question(self, qid: str) -> Question:
-        return self._by_id["questions"][qid]
+        return self.questions_by_id[qid]
 
     def disposition(self, did: str) -> Disposition:
-        return self._by_id["dispositions"][did]
+        return self.dispositions_by_id[did]
 
     def rule(self, rid: str) -> Rule:
-        return self._by_id["rules"][rid]
+        return self._rules[rid]
 
     def level(self, disposition_id: str) -> int:
         """0 is most urgent."""
-        return self._by_id["levels"][disposition_id]
+        return self._levels[disposition_id]
+
+    def complete(self, values: Mapping[str, Value]) -> dict[str, Value]:
+        """Every question's answer: the given ones, and what a missing answer means for the rest."""
+        return {**self.blanks, **values}
 
     @property
     def question_ids(self) -> tuple[str, ...]:

@@ -164,15 +164,6 @@ def score_parallel(
                 with open(part_path, encoding="utf-8", newline="") as part_file:
                     shutil.copyfileobj(part_file, out)
                 os.unlink(part_path)
-                _merge(total, summary, options.max_reported_errors)
+                total.merge(summary, options.max_reported_errors)
     return total
-
-
-def _merge(total: Summary, part: Summary, limit: int) -> None:
-    total.rows += part.rows
-    total.errors += part.errors
-    total.blank_lines += part.blank_lines
-    for name in ("by_disposition", "fired", "unknown_questions"):
-        getattr(total, name).update(getattr(part, name))
-    total.first_errors.extend(part.first_errors[: max(0, limit - len(total.first_errors))])
 

@@ -1,19 +1,25 @@
 """Which question to ask next. Pure state, no terminal: the prompt loop and the tests both drive it.
 
 Questions are asked in file order (rule authors put the urgent ones first). In the default mode a
-question is asked only while it can still change the result: it must be unanswered, its `ask_when`
-condition must not be false, and some rule that is still unknown, and more urgent than the result
-already reached, must depend on it. The result already reached is the most urgent level with a true
-rule, or the cautious level once an "unsure" answer that nothing still to come can settle holds it there.
-Once a rule at the most urgent level is true, nothing is left to ask.
+question is asked only while its answer could still change the result: the disposition or the
+headline action. To know that, each rule's possible outcomes are worked out from the answers so
+far, with every question still to come free to take any answer, or none (a question that is never
+asked counts as not recorded). When every possible combination gives the same disposition and the
+same headline, nothing is left to ask. The reasoning over-approximates (rules are treated as if
+independent), so it may ask a question that turns out not to matter, never skip one that does.
 """
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from .answers import parse_answer
-from .domains import exists
+from .domains import domain
 from .engine import Result, evaluate_values
-from .model import PENDING, Question, RuleSet, Value
+from .logic import CONNECTIVES, NOT_RECORDED, UNSURE, Unknown, Value, compare, negate
+from .model import Compare, Condition, Question, RuleSet
+
+Possible = frozenset  # of Outcome
 
 
 class Session:
@@ -22,51 +28,82 @@ class Session:
         self.ask_all = ask_all
         self.answers: dict[str, Value] = {}
         self.history: list[str] = []
-        self._refs = {r.id: set(r.when.questions()) for r in rules.rules}
+        self._domains = {q.id: frozenset(domain(rules, q.id)) for q in rules.questions}
 
-    def _relevant(self) -> set[str] | None:
-        """Question ids that can still change the disposition; None means every question is fair game."""
-        if self.ask_all:
-            return None
-        rules, level = self.rules, self.rules.level
+    # -- what can still happen ---------------------------------------------------------------
+    def _possible(self, cond: Condition, known: dict[str, Value], free: set[str]) -> Possible:
+        if isinstance(cond, Compare):
+            answers: Iterable[Value] = self._domains[cond.question] if cond.question in free else (known[cond.question],)
+            return frozenset(compare(cond.op, a, cond.value) for a in answers)
+        parts = [self._possible(item, known, free) for item in cond.items]
+        if cond.kind == "not":
+            return frozenset(negate(o) for o in parts[0])
+        combine = CONNECTIVES[cond.kind].combine
+        acc = parts[0]
+        for part in parts[1:]:
+            acc = frozenset(combine((a, b)) for a in acc for b in part)
+        return acc
+
+    def _open_questions(self) -> list[Question]:
+        """Unanswered questions that may still be asked: their ask_when is not false."""
+        rules = self.rules
         pending = {q.id for q in rules.questions if q.id not in self.answers}
-        result = evaluate_values(rules, {**{p: PENDING for p in pending}, **self.answers})
-        limit = min((level(r.disposition) for r in result.fired), default=len(rules.dispositions))
-        # A rule left unknown by an "unsure" that no pending answer can settle already holds the
-        # result at the cautious level; rules at or below that level can no longer change it.
-        stuck = any(o.value is None and self._stuck(o.rule, pending) for o in result.trace) or any(
-            q.flag and self.answers.get(q.id, PENDING) is None for q in rules.questions
-        )
-        if stuck:
-            limit = min(limit, len(rules.dispositions) - 2)
-        relevant: set[str] = set()
-        for outcome in result.trace:
-            if outcome.value is None and level(outcome.rule.disposition) < limit:
-                relevant |= self._refs[outcome.rule.id]
-        if limit == len(rules.dispositions):
-            relevant |= {q.id for q in rules.questions if q.flag}
-        return relevant
+        # For ask_when, a question not yet answered is unknown (even an optional number).
+        now = {**rules.complete(self.answers), **{p: NOT_RECORDED for p in pending}}
+        return [q for q in rules.questions if q.id in pending
+                and (q.ask_when is None or q.ask_when.evaluate(now)[0] is not False)]
 
-    def _stuck(self, rule, pending: set[str]) -> bool:
-        """Whether the rule stays unknown whatever the questions still to come are answered."""
-        open_ = [q for q in self._refs[rule.id] if q in pending]
-        if not open_:
-            return True
-        return exists(
-            self.rules, open_, lambda v: rule.when.evaluate(v)[0] is not None, base=self.answers, limit=5000
-        ) is False
+    def _mattering(self, open_: list[Question]) -> set[str]:
+        """Question ids whose answers could still change the disposition or the headline."""
+        rules = self.rules
+        free = {q.id for q in open_}
+        known = rules.complete(self.answers)
+        default = len(rules.dispositions) - 1
+        cautious = default - 1
+        outcomes = [self._possible(r.when, known, free) for r in rules.rules]
+        levels: list[frozenset[int]] = []
+        for i, possible in enumerate(outcomes):
+            levels.append(frozenset(
+                rules.rule_levels[i] if o is True else rules.unsure_levels[i] if o is UNSURE
+                else cautious if o is NOT_RECORDED else default
+                for o in possible
+            ))
+        flag_levels = []
+        for q in rules.questions:
+            if q.flag:
+                values = self._domains[q.id] if q.id in free else {known[q.id]}
+                flag_levels.append(frozenset(cautious if v.__class__ is Unknown else default for v in values))
+        every = levels + flag_levels
+        best = min(min(s) for s in every) if every else default
+        worst = min((max(s) for s in every), default=default)
+        if best == worst and self._headline_settled(outcomes, worst):
+            return set()
+        out: set[str] = set()
+        for rule, possible, lv in zip(rules.rules, outcomes, levels):
+            if len(possible) > 1 and min(lv) <= worst:
+                out.update(q for q in rule.when.questions() if q in free)
+        for q, lv in zip((q for q in rules.questions if q.flag), flag_levels):
+            if len(lv) > 1 and min(lv) <= worst:
+                out.add(q.id)
+        # Never stop while the result is open, even if the reasoning found no single question.
+        return out or {q.id for q in open_}
+
+    def _headline_settled(self, outcomes: list[Possible], top: int) -> bool:
+        rules = self.rules
+        for phase, want, level_of in ((0, True, rules.rule_levels), (1, UNSURE, rules.unsure_levels)):
+            for i, rule in enumerate(rules.rules):
+                has_action = rule.action if phase == 0 else rule.action_if_unsure
+                if has_action and level_of[i] == top and want in outcomes[i]:
+                    return outcomes[i] == {want}
+        return True
 
     def remaining(self) -> list[Question]:
         """The questions still to ask, in order, as things stand now (the next one first)."""
-        relevant = self._relevant()
-        out = []
-        for q in self.rules.questions:
-            if q.id in self.answers or (relevant is not None and q.id not in relevant):
-                continue
-            if q.ask_when is not None and q.ask_when.evaluate(self.answers)[0] is False:
-                continue
-            out.append(q)
-        return out
+        open_ = self._open_questions()
+        if self.ask_all:
+            return open_
+        mattering = self._mattering(open_)
+        return [q for q in open_ if q.id in mattering]
 
     def next_question(self) -> Question | None:
         rest = self.remaining()
@@ -103,3 +140,4 @@ def run_through(rules: RuleSet, source: dict[str, object], ask_all: bool = False
     while (q := session.next_question()) is not None:
         session.answer(q, source.get(q.id))
     return session
+

@@ -9,6 +9,21 @@ from typing import Any
 
 from .answers import answer_text
 from .engine import Result
+from .logic import UNSURE, Outcome
+
+OUTCOME_WORDS = {True: "true", False: "false", UNSURE: "unknown (unsure)"}
+
+
+def outcome_word(value: Outcome) -> str:
+    return OUTCOME_WORDS.get(value, "unknown (not recorded)")  # type: ignore[call-overload]
+
+
+def safety_net(result: Result) -> list[str]:
+    """The disposition's safety-netting, when there is somewhere more urgent to go: not on the most
+    urgent result when a definite answer decided it."""
+    if result.disposition is result.ruleset.dispositions[0] and result.deciding is not None:
+        return []
+    return list(result.disposition.safety_net)
 
 STYLES = {"red": "bold red", "amber": "bold dark_orange", "green": "bold green", "blue": "bold blue", "grey": "bold"}
 
@@ -24,13 +39,19 @@ def result_dict(result: Result) -> dict[str, Any]:
         "disposition": d.id,
         "label": d.label,
         "summary": d.summary,
+        "action": result.action,
+        "action_from": None if result.action_rule is None else {
+            "rule": result.action_rule.id, "if_unsure": result.action_unsure},
         "reasons": [rule_entry(r) for r in result.fired],
         "unknown": [
             {**rule_entry(r), "if_present": rules.disposition(r.disposition).label} for r in result.unknown
         ],
         "unknown_red_flags": list(result.unknown_flags),
+        "unsure": list(result.unsure),
+        "not_recorded": list(result.not_recorded),
+        "raised_by_not_recorded": result.raised_by_not_recorded,
         "advice": list(d.advice),
-        "safety_net": list(d.safety_net),
+        "safety_net": safety_net(result),
         "disclaimer": rules.disclaimer,
         "rules": {"id": rules.id, "version": rules.version, "sha256": rules.sha256},
     }
@@ -47,6 +68,9 @@ def result_renderable(result: Result):
     d = result.disposition
     style = STYLES.get(d.colour, "bold")
     parts: list[Any] = [Text(d.summary)]
+    if result.action:
+        parts.append(Text(""))
+        parts.append(Text.assemble(("What to do now: ", "bold"), (result.action, style)))
 
     def section(title: str, lines: list[Text | str]) -> None:
         if lines:
@@ -67,12 +91,16 @@ def result_renderable(result: Result):
             for r in result.unknown
         ],
     )
+    section("You were not sure whether:", [Text(rules.question(q).text) for q in result.unsure])
+    section("Not recorded (no answer was given):", [Text(rules.question(q).text) for q in result.not_recorded])
     section(
         "Red-flag questions left unanswered:",
-        [Text(f"{rules.question(q).text} (answer: unsure)") for q in result.unknown_flags],
+        [Text(f"{rules.question(q).text} (answer: {answer_text(rules.question(q), result.answers.get(q))})")
+         for q in result.unknown_flags],
     )
-    section("What to do now:", list(d.advice))
-    section("What would change this advice:", list(d.safety_net))
+    headline = result.action
+    section("What to do now:" if not headline else "Also:", [a for a in d.advice if a != headline])
+    section("What would change this advice:", safety_net(result))
     parts.append(Text(""))
     parts.append(Text(rules.disclaimer, style="italic"))
     parts.append(Text(f"Rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]})", style="dim"))
@@ -91,7 +119,8 @@ def trace_renderable(result: Result):
     table.add_column("decided by")
     deciding = result.deciding
     for outcome in result.trace:
-        word, style = {True: ("true", "bold"), False: ("false", "dim"), None: ("unknown", "yellow")}[outcome.value]
+        word = outcome_word(outcome.value)
+        style = {"true": "bold", "false": "dim"}.get(word, "yellow")
         answers = ", ".join(
             f"{q}={answer_text(rules.question(q), result.answers.get(q))}" for q in outcome.deciders
         )
@@ -102,12 +131,11 @@ def trace_renderable(result: Result):
 
 def trace_dict(result: Result) -> list[dict[str, Any]]:
     rules = result.ruleset
-    words = {True: "true", False: "false", None: "unknown"}
     return [
         {
             "rule": o.rule.id,
             "disposition": o.rule.disposition,
-            "outcome": words[o.value],
+            "outcome": outcome_word(o.value),
             "decided_by": {q: answer_text(rules.question(q), result.answers.get(q)) for q in o.deciders},
         }
         for o in result.trace
@@ -115,9 +143,8 @@ def trace_dict(result: Result) -> list[dict[str, Any]]:
 
 
 def changed_rules(before: Result, after: Result) -> list[tuple[str, str, str]]:
-    words = {True: "true", False: "false", None: "unknown"}
     return [
-        (a.rule.id, words[b.value], words[a.value])
+        (a.rule.id, outcome_word(b.value), outcome_word(a.value))
         for b, a in zip(before.trace, after.trace)
         if b.value is not a.value
     ]
@@ -170,9 +197,14 @@ def summary_renderable(summary, rules, quiet: bool = False):
         parts.append(table)
         if summary.blank_lines:
             parts.append(Text(f"{summary.blank_lines:,} blank line(s) were skipped: they hold no response."))
-        for title, counter in (("Rules that fired most", summary.fired), ("Questions most often unknown", summary.unknown_questions)):
+        for title, counter in (("Rules that fired most", summary.fired),
+                               ("Questions most often answered unsure", summary.unsure_questions),
+                               ("Questions most often not recorded (blank)", summary.not_recorded_questions)):
             if counter:
                 parts.append(Text(f"{title}: " + ", ".join(f"{k} ({v:,})" for k, v in counter.most_common(5))))
+        if summary.raised_by_not_recorded:
+            parts.append(Text(f"{summary.raised_by_not_recorded:,} row(s) were raised to a more urgent result only by "
+                              "answers that were not recorded (see the 'raised_by_not_recorded' column)."))
     if summary.errors:
         parts.append(Text(f"{summary.errors:,} row(s) had errors and were written with an empty disposition:", style="bold magenta"))
         for line in summary.first_errors:

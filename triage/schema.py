@@ -9,7 +9,7 @@ from .loader import (
     COLOURS, DISPOSITION_KEYS, DISPOSITION_OPTIONAL, QUESTION_KEYS, QUESTION_OPTIONAL, RULE_KEYS,
     RULE_OPTIONAL, SOURCE_KEYS, TOP_KEYS, TOP_OPTIONAL,
 )
-from .model import NUMBER_OPS
+from .logic import COMPARISONS
 
 ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
 TEXT = {"type": "string", "minLength": 1}
@@ -30,9 +30,13 @@ def rule_file_schema() -> dict:
         "required": ["question"],
         "properties": {
             "question": {**ID, "description": "The id of a question in this file."},
-            "is": {"description": "For yes/no questions.", "oneOf": [{"enum": ["yes", "no"]}, {"type": "boolean"}]},
-            **{op: {"type": "number", "description": f"For number questions: answer {sym} this value."}
-               for op, (sym, _) in NUMBER_OPS.items()},
+            **{c.key: (
+                {"type": "number", "description": f"For number questions: the answer {c.words} this value."}
+                if c.applies_to == "number" else
+                {"description": ("For yes/no questions." if c.applies_to == "yesno" else
+                                 "For optional number questions: whether an answer was given (yes) or not (no)."),
+                 "oneOf": [{"enum": ["yes", "no"]}, {"type": "boolean"}]})
+               for c in COMPARISONS.values()},
         },
         "additionalProperties": False,
         "minProperties": 2,
@@ -58,6 +62,10 @@ def rule_file_schema() -> dict:
     }, "A question, asked in file order.")
     rule = _object(RULE_KEYS, RULE_OPTIONAL, {
         "id": ID, "disposition": ID, "when": {"$ref": "#/$defs/condition"}, "rationale": TEXT, "source": ID,
+        "if_unsure": {**ID, "description": "The disposition when an 'unsure' answer leaves the rule unknown: from "
+                      "the rule's own disposition down to the one above the default (the default for this key)."},
+        "action": {**TEXT, "description": "What to do now, shown as the headline when this rule decides the result."},
+        "action_if_unsure": {**TEXT, "description": "The headline when this rule's unsure state decides the result."},
     }, "A criterion: when its condition is true, the result is at least its disposition.")
     source = _object(SOURCE_KEYS, (), {"id": ID, "title": TEXT}, "Where a rule's evidence comes from.")
     top = _object(TOP_KEYS, TOP_OPTIONAL, {

@@ -1,20 +1,23 @@
 """Compiling a rule set into one SQL SELECT, so the same rules run inside a database or cluster engine.
 
-The query keeps every column of the table and adds `disposition`, `reasons`, `unknown` and `error`.
-An unknown answer is SQL NULL, and SQL's own three-valued AND/OR/NOT is the same Kleene logic the
-engine uses, so each rule becomes a boolean expression with no special casing. Answer spellings are
-normalised inside the query with the same lists the Python engine uses; a cell that is not a valid
-answer gives an `error` and a NULL disposition, as in batch scoring. Nothing is executed here.
+The query keeps every column of the table and adds the columns `triage score` adds (without
+`rules_version`). Each condition becomes two SQL expressions: its value in SQL's own three-valued
+logic (NULL = unknown, the same Kleene logic as logic.py), and whether it is unknown because of an
+"unsure" answer rather than a blank. The meaning of each comparison and connective comes from
+logic.py. Answer spellings are normalised inside the query with the lists the Python engine uses; a
+word or a blank is never read as a number. A cell that is not a valid answer gives an `error` and a
+NULL disposition, as in batch scoring. Nothing is executed here.
 """
 
 from __future__ import annotations
 
-from .answers import NO_WORDS, UNKNOWN_WORDS, YES_WORDS
-from .model import NUMBER, NUMBER_OPS, Compare, Condition, Not, Question, RuleSet
+from .answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
+from .logic import COMPARISONS, CONNECTIVES
+from .model import NUMBER, Compare, Condition, Question, RuleSet
 
 DIALECTS = ("sqlite", "duckdb", "spark")
-_SQL_OPS = {"at_least": ">=", "above": ">", "at_most": "<=", "below": "<"}
-assert set(_SQL_OPS) == set(NUMBER_OPS)
+WHITESPACE = " \t\n\r\f\v"  # what TRIM removes: ASCII white space (Python's strip removes more)
+FALSE = "FALSE"
 
 
 def _lit(text: str) -> str:
@@ -29,6 +32,16 @@ def _num(x: float) -> str:
     return repr(float(x))
 
 
+def _comment(text: str) -> str:
+    """Text for a `--` comment: one line, whatever the rule file held."""
+    return " ".join(text.split())
+
+
+def _or(parts: list[str]) -> str:
+    parts = [p for p in parts if p != FALSE]
+    return "(" + " OR ".join(parts) + ")" if parts else FALSE
+
+
 class _Compiler:
     def __init__(self, rules: RuleSet, dialect: str):
         if dialect not in DIALECTS:
@@ -36,18 +49,28 @@ class _Compiler:
         self.rules, self.dialect = rules, dialect
 
     def ident(self, name: str) -> str:
-        return f"`{name}`" if self.dialect == "spark" else '"' + name.replace('"', '""') + '"'
+        if self.dialect == "spark":
+            return "`" + name.replace("`", "``") + "`"
+        return '"' + name.replace('"', '""') + '"'
 
     def text(self, q: Question) -> str:
         """The cell as trimmed, lower-cased text (NULL stays NULL)."""
         kind = {"sqlite": "TEXT", "duckdb": "VARCHAR", "spark": "STRING"}[self.dialect]
-        return f"LOWER(TRIM(CAST({self.ident(q.id)} AS {kind})))"
+        cell = f"CAST({self.ident(q.id)} AS {kind})"
+        if self.dialect == "spark":
+            return f"LOWER(TRIM(BOTH {_lit(WHITESPACE)} FROM {cell}))"
+        return f"LOWER(TRIM({cell}, {_lit(WHITESPACE)}))"
 
-    def number_text(self, q: Question) -> str:
-        return f"REPLACE({self.text(q)}, ',', '.')"
+    def blank(self, q: Question) -> str:
+        t = self.text(q)
+        return f"({t} IS NULL OR {t} = '')"
+
+    def said_unsure(self, q: Question) -> str:
+        """Never NULL: the cell holds an "unsure" spelling."""
+        return f"COALESCE({self.text(q)} IN {_words(UNSURE_WORDS)}, FALSE)"
 
     def is_plain_number(self, q: Question) -> str:
-        t = self.number_text(q)
+        t = f"REPLACE({self.text(q)}, ',', '.')"
         if self.dialect == "sqlite":
             # SQLite has no regular expressions by default: an optional sign, digits, at most one dot,
             # and at least one digit, said with GLOB and lengths.
@@ -59,22 +82,27 @@ class _Compiler:
         return f"({t} RLIKE {pattern})"
 
     def number(self, q: Question) -> str:
-        t = self.number_text(q)
-        if self.dialect == "sqlite":
-            return f"CAST({t} AS REAL)"
-        return f"TRY_CAST({t} AS DOUBLE)"
+        """The number in the cell, or NULL for anything that is not a plain number (never 0)."""
+        t = f"REPLACE({self.text(q)}, ',', '.')"
+        cast = f"CAST({t} AS REAL)" if self.dialect == "sqlite" else f"CAST({t} AS DOUBLE)"
+        return f"(CASE WHEN {self.is_plain_number(q)} THEN {cast} END)"
 
     def yesno(self, q: Question) -> str:
         t = self.text(q)
         return f"(CASE WHEN {t} IN {_words(YES_WORDS)} THEN TRUE WHEN {t} IN {_words(NO_WORDS)} THEN FALSE END)"
 
+    def unknown(self, q: Question) -> str:
+        """Never NULL: the answer is unknown (unsure or not recorded); an optional number never is."""
+        if q.type == NUMBER:
+            return FALSE if q.optional else f"({self.number(q)} IS NULL)"
+        return f"({self.yesno(q)} IS NULL)"
+
     def error(self, q: Question) -> str:
         t = self.text(q)
         if q.type != NUMBER:
-            known = _words(YES_WORDS + NO_WORDS + UNKNOWN_WORDS)
+            known = _words(YES_WORDS + NO_WORDS + UNSURE_WORDS + ("",))
             return f"CASE WHEN {t} NOT IN {known} THEN {_lit(q.id + ': not an answer; use yes, no or unsure')} END"
-        blank = f"{t} IS NULL OR {t} IN {_words(UNKNOWN_WORDS)}"
-        parts = [f"CASE WHEN {blank} THEN NULL",
+        parts = [f"CASE WHEN {t} IS NULL OR {t} IN {_words(UNSURE_WORDS + ('',))} THEN NULL",
                  f"WHEN NOT {self.is_plain_number(q)} THEN {_lit(q.id + ': not a number')}"]
         bounds = []
         if q.minimum is not None:
@@ -85,22 +113,34 @@ class _Compiler:
             parts.append(f"WHEN {' OR '.join(bounds)} THEN {_lit(q.id + ': out of range')}")
         return " ".join(parts) + " END"
 
-    def condition(self, cond: Condition) -> str:
+    def condition(self, cond: Condition) -> tuple[str, str]:
+        """(value: TRUE, FALSE or NULL; unsure: never NULL, true when the value is unknown through an
+        "unsure" answer). Unsure wins over not recorded, as in logic.kleene."""
         if isinstance(cond, Compare):
             q = self.rules.question(cond.question)
             if cond.op == "is":
                 value = self.yesno(q)
-                return value if cond.value else f"(NOT {value})"
-            test = f"({self.number(q)} {_SQL_OPS[cond.op]} {_num(cond.value)})"
-            return f"COALESCE({test}, FALSE)" if cond.optional else test
-        if isinstance(cond, Not):
-            return f"(NOT {self.condition(cond.item)})"
-        word = " OR " if cond.__class__.__name__ == "Any_" else " AND "
-        return "(" + word.join(self.condition(c) for c in cond.items) + ")"
+                return (value if cond.value else f"(NOT {value})"), self.said_unsure(q)
+            if cond.op == "given":
+                given = f"({self.number(q)} IS NOT NULL)"
+                return (given if cond.value else f"(NOT {given})"), FALSE
+            test = f"({self.number(q)} {COMPARISONS[cond.op].sql} {_num(float(cond.value))})"
+            if q.optional:
+                return f"COALESCE({test}, FALSE)", FALSE  # not given: false, never unknown
+            return test, self.said_unsure(q)
+        parts = [self.condition(c) for c in cond.items]
+        connective = CONNECTIVES[cond.kind]
+        if cond.kind == "not":
+            value, unsure = parts[0]
+            return f"({connective.sql}{value})", unsure
+        value = "(" + connective.sql.join(v for v, _ in parts) + ")"
+        unsure = _or([u for _, u in parts])
+        return value, (FALSE if unsure == FALSE else f"({value} IS NULL AND {unsure})")
 
 
 def _joined(parts: list[tuple[str, str]], sep: str = ";") -> str:
     """Concatenate the labels whose test is true, separated, portably (no CONCAT_WS in older SQLite)."""
+    parts = [(t, label) for t, label in parts if t != FALSE]
     if not parts:
         return "''"
     pieces = " || ".join(f"COALESCE(CASE WHEN {test} THEN {_lit(sep + label)} END, '')" for test, label in parts)
@@ -110,49 +150,103 @@ def _joined(parts: list[tuple[str, str]], sep: str = ";") -> str:
 def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses") -> str:
     """A SELECT over `table` (which must hold a column per question) that adds the result columns."""
     c = _Compiler(rules, dialect)
-    rule_sql = {r.id: c.condition(r.when) for r in rules.rules}
-    levels = {r.id: rules.level(r.disposition) for r in rules.rules}
-    true = {rid: f"COALESCE({sql}, FALSE)" for rid, sql in rule_sql.items()}
-    unknown = {rid: f"({sql}) IS NULL" for rid, sql in rule_sql.items()}
-    error = "SUBSTR(NULLIF(" + " || ".join(f"COALESCE('; ' || ({c.error(q)}), '')" for q in rules.questions) + ", ''), 3)"
-    any_unknown = " OR ".join(unknown.values()) or "FALSE"
+    n = len(rules.rules)
+    default = len(rules.dispositions) - 1
+    cautious = default - 1
+    levels, unsure_levels = rules.rule_levels, rules.unsure_levels
+    value, unsure = zip(*(c.condition(r.when) for r in rules.rules)) if n else ((), ())
+    true = [f"COALESCE({v}, FALSE)" for v in value]
+    unknown = [f"({v} IS NULL)" for v in value]
+    said = list(unsure)
+    blank = [f"({unknown[i]} AND NOT {said[i]})" if said[i] != FALSE else unknown[i] for i in range(n)]
     flagged = [q for q in rules.questions if q.flag]
-    flag_null = {q.id: f"({c.yesno(q) if q.type != NUMBER else c.number(q)}) IS NULL" for q in flagged}
+    flag_unknown = {q.id: c.unknown(q) for q in flagged}
+    flag_unsure = {q.id: (c.said_unsure(q) if not (q.type == NUMBER and q.optional) else FALSE) for q in flagged}
+    any_true = _or(true)
+    any_unknown = _or(unknown)
+    error = "SUBSTR(NULLIF(" + " || ".join(f"COALESCE('; ' || ({c.error(q)}), '')" for q in rules.questions) + ", ''), 3)"
 
-    whens = [f"WHEN ({error}) IS NOT NULL THEN NULL"]
-    for i, d in enumerate(rules.dispositions[:-1]):
-        tests = [true[r.id] for r in rules.rules if levels[r.id] == i]
-        if tests:
-            whens.append(f"WHEN {' OR '.join(tests)} THEN {_lit(d.id)}")
-    whens.append(f"WHEN {any_unknown} THEN {_lit(rules.cautious.id)}")
-    if flagged:
-        whens.append(f"WHEN {' OR '.join(flag_null.values())} THEN {_lit(rules.cautious.id)}")
-    disposition = "CASE " + " ".join(whens) + f" ELSE {_lit(rules.default.id)} END"
-    reasons = f"CASE WHEN ({error}) IS NOT NULL THEN NULL ELSE {_joined([(true[r.id], r.id) for r in rules.rules])} END"
+    def level_case(with_blanks: bool, as_index: bool) -> str:
+        whens = []
+        for i in range(default):
+            tests = [true[r] for r in range(n) if levels[r] == i]
+            tests += [said[r] for r in range(n) if unsure_levels[r] == i]
+            if i == cautious:
+                if with_blanks:
+                    tests += blank
+                    tests += list(flag_unknown.values())
+                else:
+                    tests += list(flag_unsure.values())
+            test = _or(tests)
+            if test != FALSE:
+                whens.append(f"WHEN {test} THEN {i if as_index else _lit(rules.dispositions[i].id)}")
+        last = default if as_index else _lit(rules.default.id)
+        return "CASE " + " ".join(whens) + f" ELSE {last} END" if whens else str(last)
 
-    # What could not be ruled out, for each result (as engine.choose): the unknown rules more urgent
-    # than the result; failing those, when nothing fired, the unknown rules at the result's level;
-    # and when every rule is false, the red-flag questions left unknown.
-    unknown_whens = ["WHEN s.disposition IS NULL THEN NULL"]
-    for i, d in enumerate(rules.dispositions):
-        above = _joined([(unknown[r.id], r.id) for r in rules.rules if levels[r.id] < i])
-        same = _joined([(unknown[r.id], r.id) for r in rules.rules if levels[r.id] == i])
-        branch = f"CASE WHEN {above} <> '' THEN {above} WHEN s.reasons = '' THEN {same} ELSE '' END"
-        if i == len(rules.dispositions) - 2 and flagged:
-            flags = _joined([(flag_null[q.id], f"flag:{q.id}") for q in flagged])
-            branch = f"CASE WHEN s.reasons = '' AND NOT ({any_unknown}) THEN {flags} ELSE {branch} END"
-        unknown_whens.append(f"WHEN s.disposition = {_lit(d.id)} THEN {branch}")
+    disposition = f"CASE WHEN ({error}) IS NOT NULL THEN NULL ELSE {level_case(True, False)} END"
+    reasons = f"CASE WHEN s.disposition IS NULL THEN NULL ELSE {_joined([(true[r], rules.rules[r].id) for r in range(n)])} END"
 
+    def per_level(branch) -> str:
+        whens = ["WHEN s.disposition IS NULL THEN NULL"]
+        for i, d in enumerate(rules.dispositions):
+            whens.append(f"WHEN s.disposition = {_lit(d.id)} THEN {branch(i)}")
+        return "CASE " + " ".join(whens) + " END"
+
+    def action(i: int) -> str:
+        whens = [f"WHEN {true[r]} THEN {_lit(rule.action)}" for r, rule in enumerate(rules.rules)
+                 if rule.action and levels[r] == i]
+        whens += [f"WHEN {said[r]} THEN {_lit(rule.action_if_unsure)}" for r, rule in enumerate(rules.rules)
+                  if rule.action_if_unsure and unsure_levels[r] == i]
+        return "CASE " + " ".join(whens) + " ELSE '' END" if whens else "''"
+
+    # What could not be ruled out (as engine.choose): the unknown rules more urgent than the result;
+    # failing those, when nothing is true at the result's level, the unknown rules that set it; and
+    # when every rule is false, the red-flag questions left unknown.
+    def unknown_rules(i: int) -> str:
+        above = _joined([(unknown[r], rules.rules[r].id) for r in range(n) if levels[r] < i])
+        fired_here = _or([true[r] for r in range(n) if levels[r] == i])
+        same = _joined([(_or([said[r] if unsure_levels[r] == i else FALSE,
+                              blank[r] if i == cautious else FALSE]), rules.rules[r].id) for r in range(n)])
+        branch = f"CASE WHEN {above} <> '' THEN {above} WHEN NOT {fired_here} THEN {same} ELSE '' END"
+        if i == cautious and flagged:
+            flags = _joined([(flag_unknown[q.id], f"flag:{q.id}") for q in flagged])
+            branch = f"CASE WHEN NOT {any_true} AND NOT {any_unknown} THEN {flags} ELSE {branch} END"
+        return branch
+
+    def answers_of_kind(test_of) -> str:
+        parts = []
+        for q in rules.questions:
+            test = test_of(q)
+            if test == FALSE:
+                continue
+            readers = [unknown[r] for r, rule in enumerate(rules.rules) if q.id in rule.when.questions()]
+            read = "TRUE" if q.flag else _or(readers)
+            if read != FALSE:
+                parts.append((f"({test} AND {read})", q.id))
+        return f"CASE WHEN s.disposition IS NULL THEN NULL ELSE {_joined(parts)} END"
+
+    def said_unsure(q: Question) -> str:
+        return FALSE if q.type == NUMBER and q.optional else c.said_unsure(q)
+
+    def not_recorded(q: Question) -> str:
+        return FALSE if q.type == NUMBER and q.optional else c.blank(q)
+
+    raised = (f"CASE WHEN s.disposition IS NULL THEN NULL WHEN ({level_case(True, True)}) < ({level_case(False, True)}) "
+              "THEN 'yes' ELSE '' END")
     return (
-        f"-- triage rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]}), compiled for {dialect}.\n"
-        f"-- {rules.disclaimer}\n"
+        f"-- triage rule set {_comment(rules.id)} {_comment(rules.version)} (sha256 {rules.sha256[:12]}), compiled for {dialect}.\n"
+        f"-- {_comment(rules.disclaimer)}\n"
         "SELECT s.*,\n"
-        f"  CASE {' '.join(unknown_whens)} END AS unknown,\n"
+        f"  {per_level(action)} AS action,\n"
+        f"  {reasons} AS reasons,\n"
+        f"  {per_level(unknown_rules)} AS unknown,\n"
+        f"  {answers_of_kind(said_unsure)} AS unsure,\n"
+        f"  {answers_of_kind(not_recorded)} AS not_recorded,\n"
+        f"  {raised} AS raised_by_not_recorded,\n"
         f"  {error} AS error\n"
         "FROM (\n"
         "  SELECT t.*,\n"
-        f"    {disposition} AS disposition,\n"
-        f"    {reasons} AS reasons\n"
+        f"    {disposition} AS disposition\n"
         f"  FROM {c.ident(table)} AS t\n"
         ") AS s\n"
     )
