@@ -63,13 +63,42 @@ def test_criteria_match(spec, rules, heading, level):
         rule = rules.rule(ids(row[0])[0])
         mentioned = {i for i in ids(row[1]) if i in rules.question_ids}
         assert set(rule.when.questions()) == mentioned, rule.id
+        compares = rule.when.compares()
         for number in re.findall(r"[≥<]\s*([0-9.]+)", row[1]):
-            assert float(number) in [c.value for c in _compares(rule.when)], rule.id
+            assert float(number) in [c.value for c in compares if c.op != "is"], rule.id
+        # "`age` not given" is a test of whether the number was given, never an unknown.
+        assert ("not given" in row[1]) == any(c.op == "given" for c in compares), rule.id
 
 
-def _compares(cond):
-    if hasattr(cond, "items"):
-        return [c for item in cond.items for c in _compares(item)]
-    if hasattr(cond, "item"):
-        return _compares(cond.item)
-    return [cond]
+def _no_action(cell):
+    return cell in ("", "—")
+
+
+def test_urgent_criteria_if_unsure_levels_and_actions(spec, rules):
+    rows = table_after("Seek urgent care (`urgent_care`)", spec)
+    for row in rows:
+        rule = rules.rule(ids(row[0])[0])
+        assert ids(row[3]) == [rule.if_unsure], rule.id
+        assert _no_action(row[4]) == (rule.action is None), rule.id
+        assert _no_action(row[5]) == (rule.action_if_unsure is None), rule.id
+        if row[5].startswith("as for"):
+            assert rule.action_if_unsure == rules.rule(ids(row[5])[0]).action_if_unsure, rule.id
+
+
+def test_see_doctor_criteria_actions(spec, rules):
+    for row in table_after("See a doctor (`see_doctor`)", spec):
+        rule = rules.rule(ids(row[0])[0])
+        assert rule.if_unsure in (None, "see_doctor"), rule.id  # "see_doctor for every see-a-doctor criterion"
+        assert _no_action(row[3]) == (rule.action is None), rule.id
+
+
+def test_no_flag_questions_the_criteria_alone_decide(rules):
+    assert not [q.id for q in rules.questions if q.flag]
+
+
+def test_asked_when(rules):
+    from triage.describe import describe
+
+    assert describe(rules.question("temperature_c").ask_when) == "fever is not no"
+    assert describe(rules.question("cancer_active").ask_when) == "cancer_history is not no"
+    assert describe(rules.question("pain_improving").ask_when) == "duration_weeks is at least 6"

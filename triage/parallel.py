@@ -116,13 +116,17 @@ def _work(args) -> tuple[str, Summary]:
 
 def score_parallel(
     rules: RuleSet, path: str, out: IO[str], options: Options, jobs: int, name: str,
-    on_start: Callable[[Scorer], None] | None = None,
+    on_start: Callable[[Scorer], None] | None = None, min_bytes_per_job: int = MIN_BYTES_PER_JOB,
+    on_parts: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Score `path` with up to `jobs` processes; falls back to one when the file is small."""
+    """Score `path` with up to `jobs` processes; falls back to one when the file is small.
+
+    `on_parts` is told how many worker processes really start (tests check that they do).
+    """
     import multiprocessing
 
     size = os.path.getsize(path)
-    jobs = max(1, min(jobs, size // MIN_BYTES_PER_JOB))
+    jobs = max(1, min(jobs, size // min_bytes_per_job))
     encoding = options.encoding
     header_text = ""
     header_rows: list[list[str]] = []
@@ -159,6 +163,8 @@ def score_parallel(
             escaped = [escape_formula(c) for c in header] if options.escape_formulas else header
             writer.writerow(escaped + list(ADDED))
         total = Summary()
+        if on_parts:
+            on_parts(len(work))
         with context.Pool(len(work)) as pool:
             for part_path, summary in pool.imap(_work, work):
                 with open(part_path, encoding="utf-8", newline="") as part_file:

@@ -86,7 +86,18 @@ class Session:
             if len(lv) > 1 and min(lv) <= worst:
                 out.add(q.id)
         # Never stop while the result is open, even if the reasoning found no single question.
-        return out or {q.id for q in open_}
+        out = out or {q.id for q in open_}
+        # Whether a question is asked at all depends on its ask_when: those answers matter too.
+        grew = True
+        while grew:
+            grew = False
+            for q in open_:
+                if q.id in out and q.ask_when is not None:
+                    new = {d for d in q.ask_when.questions() if d in free} - out
+                    if new:
+                        out |= new
+                        grew = True
+        return out
 
     def _headline_settled(self, outcomes: list[Possible], top: int) -> bool:
         rules = self.rules

@@ -1,0 +1,108 @@
+"""Hypothesis strategies that build random valid rule sets, and rows of answers for them.
+
+A differential test is only as good as its inputs: these rule sets use every feature of the format
+(2-5 dispositions, yes/no and number questions, optional and required, nested any/all/not, every
+comparison, `given`, `if_unsure`, actions, flags, ask_when), and the rows every spelling, unsure and
+blank answers, numbers exactly at a threshold, decimal commas, invalid cells and short rows.
+"""
+
+from __future__ import annotations
+
+import yaml
+from hypothesis import strategies as st
+
+from triage.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
+from triage.loader import parse_rules
+from triage.logic import NUMBER_OPS
+
+OPS = sorted(NUMBER_OPS)
+
+
+def spelled(words):
+    return st.sampled_from(words).flatmap(lambda w: st.sampled_from([w, w.upper(), w.title(), f" {w}\t"]))
+
+
+@st.composite
+def conditions(draw, questions, depth=0):
+    if depth < 4 and draw(st.integers(0, 9)) < 4:
+        kind = draw(st.sampled_from(["all", "any", "not"]))
+        if kind == "not":
+            return {"not": draw(conditions(questions, depth + 1))}
+        return {kind: draw(st.lists(conditions(questions, depth + 1), min_size=1, max_size=3))}
+    q = draw(st.sampled_from(questions))
+    if q["type"] == "yesno":
+        return {"question": q["id"], "is": draw(st.sampled_from(["yes", "no"]))}
+    if q.get("optional") and draw(st.integers(0, 4)) == 0:
+        return {"question": q["id"], "given": draw(st.sampled_from(["yes", "no"]))}
+    return {"question": q["id"], draw(st.sampled_from(OPS)): draw(st.sampled_from(q["_thresholds"]))}
+
+
+@st.composite
+def rule_sets(draw):
+    """(rule file text, the parsed RuleSet)."""
+    n_disp = draw(st.integers(2, 5))
+    dispositions = [{"id": f"d{i}", "label": f"Level {i}", "colour": "grey", "summary": f"Result {i}.",
+                     "advice": [f"Advice {i}."]} for i in range(n_disp)]
+    questions = []
+    for i in range(draw(st.integers(1, 6))):
+        q = {"id": f"q{i}", "text": f"Question {i}?", "why": "Because."}
+        if draw(st.booleans()):
+            q["type"] = "yesno"
+        else:
+            q.update(type="number", min=0, max=10, _thresholds=[0, 2.5, 5, 10])
+            if draw(st.booleans()):
+                q["optional"] = True
+        if draw(st.integers(0, 4)) == 0:
+            q["flag"] = True
+        questions.append(q)
+    for i, q in enumerate(questions):
+        if i and draw(st.integers(0, 3)) == 0:
+            q["ask_when"] = draw(conditions(questions[:i], depth=3))
+    rules = []
+    for i in range(draw(st.integers(1, 6))):
+        level = draw(st.integers(0, n_disp - 2))
+        rule = {"id": f"r{i}", "disposition": f"d{level}", "when": draw(conditions(questions)),
+                "rationale": f"Rule {i}.", "source": "s"}
+        if draw(st.booleans()):
+            rule["if_unsure"] = f"d{draw(st.integers(level, n_disp - 2))}"
+        if draw(st.booleans()):
+            rule["action"] = f"Do {i} now."
+        if draw(st.booleans()):
+            rule["action_if_unsure"] = f"Check {i} today."
+        rules.append(rule)
+    data = {
+        "id": "generated", "title": "Generated", "version": "1", "disclaimer": "Not a diagnosis.",
+        "sources": [{"id": "s", "title": "Test"}], "dispositions": dispositions,
+        "questions": [{k: v for k, v in q.items() if not k.startswith("_")} for q in questions],
+        "rules": rules,
+    }
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return text, parse_rules(text, "generated.yaml")
+
+
+def cells_for(q, valid_only=False):
+    """One cell for a question, as a spreadsheet might hold it."""
+    unsure = spelled(UNSURE_WORDS)
+    if q.type == "yesno":
+        options = [spelled(YES_WORDS), spelled(NO_WORDS), unsure, st.just("")]
+        if not valid_only:
+            options.append(st.just("maybe"))
+        return st.one_of(*options)
+    numbers = st.sampled_from([0, 2.5, 5, 10, 2.4, 2.6, 4.9, 5.1, 9.9, 7]).flatmap(
+        lambda x: st.sampled_from([f"{x:g}", f"{x:g}".replace(".", ","), f" {x:g} "]))
+    options = [numbers, numbers, unsure, st.just("")]
+    if not valid_only:
+        options += [st.just("lots"), st.just("11"), st.just("1e1")]
+    return st.one_of(*options)
+
+
+@st.composite
+def rows_for(draw, ruleset, valid_only=False, min_size=1, max_size=12):
+    """Rows of cells in question order; a short row leaves its last cells out."""
+    rows = []
+    for _ in range(draw(st.integers(min_size, max_size))):
+        row = [draw(cells_for(q, valid_only)) for q in ruleset.questions]
+        if not valid_only and len(row) > 1 and draw(st.integers(0, 5)) == 0:
+            row = row[: draw(st.integers(1, len(row) - 1))]
+        rows.append(row)
+    return rows

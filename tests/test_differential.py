@@ -1,0 +1,146 @@
+"""Every evaluator gives the same result for every rule file and every input.
+
+Rule sets are generated (tests/rulesets.py), not just answers: the engine, the compiled batch path,
+`--jobs 2` with real workers, the SQL in SQLite (blanks loaded as NULL and as '') and in DuckDB when
+installed must agree on the disposition, the headline action, the fired rules, what could not be
+ruled out, which answers were unsure or not recorded, and whether blanks raised the result. The
+early-stopping questionnaire must reach the result of asking everything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from triage.batch import ADDED, Options, score_file
+from triage.engine import evaluate
+from triage.errors import AnswerError
+from triage.questionnaire import run_through
+from triage.sql import compile_sql
+
+from .rulesets import rows_for, rule_sets
+
+SETTINGS = settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                    deadline=None)
+COMPARED = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "raised_by_not_recorded")
+
+
+def engine_row(ruleset, row):
+    """What the engine says for one row of cells (a short row leaves the rest unanswered)."""
+    answers = {q.id: cell for q, cell in zip(ruleset.questions, row)}
+    try:
+        r = evaluate(ruleset, answers)
+    except AnswerError:
+        return None
+    return {
+        "disposition": r.disposition.id,
+        "action": r.action or "",
+        "reasons": ";".join(x.id for x in r.fired),
+        "unknown": ";".join([x.id for x in r.unknown] + [f"flag:{q}" for q in r.unknown_flags]),
+        "unsure": ";".join(r.unsure),
+        "not_recorded": ";".join(r.not_recorded),
+        "raised_by_not_recorded": "yes" if r.raised_by_not_recorded else "",
+    }
+
+
+def csv_text(ruleset, rows):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([q.id for q in ruleset.questions])
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def batch_rows(ruleset, text, options=None, name="<stdin>"):
+    out = io.StringIO()
+    summary = score_file(ruleset, io.BytesIO(text.encode()), out, options or Options(escape_formulas=False), name)
+    got = list(csv.DictReader(io.StringIO(out.getvalue())))
+    return got, summary
+
+
+def as_compared(got):
+    if got.get("error"):
+        return None
+    return {k: got[k] or "" for k in COMPARED}
+
+
+def sql_rows(ruleset, rows, blank_as_null, connect=sqlite3.connect, dialect="sqlite"):
+    con = connect(":memory:")
+    ids = [q.id for q in ruleset.questions]
+    con.execute(f"CREATE TABLE responses (row_id INTEGER, {', '.join(f'{q} TEXT' for q in ids)})")
+    values = []
+    for i, row in enumerate(rows):
+        cells = list(row) + [None] * (len(ids) - len(row))  # a short row's missing cells load as NULL
+        if blank_as_null:
+            cells = [None if c == "" else c for c in cells]
+        values.append((i, *cells))
+    con.executemany(f"INSERT INTO responses VALUES (?, {', '.join('?' for _ in ids)})", values)
+    cur = con.execute(compile_sql(ruleset, dialect) + " ORDER BY row_id")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+@SETTINGS
+@given(st.data())
+def test_engine_batch_and_sqlite_agree_on_generated_rule_sets(data):
+    text, ruleset = data.draw(rule_sets())
+    rows = data.draw(rows_for(ruleset))
+    expected = [engine_row(ruleset, row) for row in rows]
+    got, summary = batch_rows(ruleset, csv_text(ruleset, rows))
+    assert [as_compared(g) for g in got] == expected, text
+    assert summary.errors == sum(e is None for e in expected)
+    assert summary.raised_by_not_recorded == sum(bool(e and e["raised_by_not_recorded"]) for e in expected)
+    for blank_as_null in (True, False):
+        sql = sql_rows(ruleset, rows, blank_as_null)
+        assert [as_compared(g) if g["error"] is None else None for g in sql] == expected, (text, blank_as_null)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.data())
+def test_duckdb_agrees_with_the_engine(data):
+    duckdb = pytest.importorskip("duckdb")
+    text, ruleset = data.draw(rule_sets())
+    rows = data.draw(rows_for(ruleset))
+    expected = [engine_row(ruleset, row) for row in rows]
+    for blank_as_null in (True, False):
+        sql = sql_rows(ruleset, rows, blank_as_null, lambda _: duckdb.connect(), "duckdb")
+        assert [as_compared(g) if g["error"] is None else None for g in sql] == expected, (text, blank_as_null)
+
+
+@settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.data())
+def test_jobs_2_with_real_workers_matches_one_process(tmp_path_factory, data):
+    from triage.parallel import score_parallel
+
+    text, ruleset = data.draw(rule_sets())
+    rows = data.draw(rows_for(ruleset, min_size=40, max_size=80))
+    path = tmp_path_factory.mktemp("jobs") / "in.csv"
+    path.write_text(csv_text(ruleset, rows))
+    single, single_summary = batch_rows(ruleset, path.read_text(), Options(), str(path))
+    out = io.StringIO()
+    workers = []
+    summary = score_parallel(ruleset, str(path), out, Options(), 2, str(path), min_bytes_per_job=1,
+                             on_parts=workers.append)
+    assert workers == [2]  # two workers really ran
+    assert list(csv.DictReader(io.StringIO(out.getvalue()))) == single
+    assert summary == single_summary
+
+
+@SETTINGS
+@given(st.data())
+def test_early_stop_reaches_the_result_of_asking_everything(data):
+    text, ruleset = data.draw(rule_sets())
+    (row,) = data.draw(rows_for(ruleset, valid_only=True, min_size=1, max_size=1))
+    source = {q.id: cell for q, cell in zip(ruleset.questions, row)}
+    early = run_through(ruleset, source).result()
+    full = run_through(ruleset, source, ask_all=True).result()
+    assert (early.disposition.id, early.action) == (full.disposition.id, full.action), text
+
+
+def test_added_columns_are_the_compared_ones_plus_error_and_version():
+    assert set(ADDED) == set(COMPARED) | {"error", "rules_version"}
