@@ -37,8 +37,12 @@ def test_answers_file_json_result_carries_everything(answers_file):
     out = json.loads(result.output)
     assert out["disposition"] == "see_doctor" and out["label"] == "See a doctor"
     assert [r["rule"] for r in out["reasons"]] == ["night_pain"]
-    assert [u["rule"] for u in out["unknown"]] == ["fever"]
+    # Fever, and the rules that read night pain with an infection risk or diabetes, could not be ruled out.
+    assert "fever" in [u["rule"] for u in out["unknown"]]
     assert out["unknown"][0]["if_present"] == "Seek urgent care"
+    assert out["unsure"] == ["fever"] and out["not_recorded"] == [] and out["raised_by_not_recorded"] is False
+    # No true rule here has an action of its own, so the unsure fever's action is the headline.
+    assert out["action_from"] == {"rule": "fever", "if_unsure": True}
     assert "not a diagnosis" in out["disclaimer"]
     assert out["rules"]["id"] == "l2_l3_radiculopathy" and len(out["rules"]["sha256"]) == 64
     assert out["advice"] and out["safety_net"]
@@ -46,17 +50,21 @@ def test_answers_file_json_result_carries_everything(answers_file):
 
 def test_json_answers_file_is_read_too(tmp_path):
     path = tmp_path / "a.json"
-    path.write_text(json.dumps({"bladder_dysfunction": "Yes", "age": 40}))
+    path.write_text(json.dumps({"urinary_retention": "Yes", "age": 40}))
     out = json.loads(invoke("run", "-a", str(path), "-f", "json").output)
     assert out["disposition"] == "urgent_care"
+    assert out["action"] == "Go to A&E now. An urgent care centre cannot do the scan you need."
+    assert out["action_from"] == {"rule": "bladder_dysfunction", "if_unsure": False}
 
 
 def test_text_result_has_label_reasons_advice_and_disclaimer(answers_file):
-    result = invoke("run", "--answers", str(answers_file({"bladder_dysfunction": "yes"})))
+    result = invoke("run", "--answers", str(answers_file({"urinary_retention": "yes"})))
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "SEEK URGENT CARE" in text
+    assert "What to do now: Go to A&E now." in text
     assert "cauda equina syndrome" in text
+    assert "What would change this advice" not in text  # a definite yes at the most urgent level
     assert "It is not a diagnosis" in text
 
 
@@ -95,17 +103,18 @@ def test_missing_files_are_one_line_errors(tmp_path):
 
 def test_interactive_through_piped_input_with_invalid_answer_why_and_back(tmp_path):
     save = tmp_path / "saved.yaml"
-    # bladder no, bowel: an invalid answer, then ?, then no; saddle: back (to bowel), no, then saddle yes.
-    result = invoke("run", "--save", str(save), input="no\nmaybe\n?\nno\nback\nno\nyes\n")
+    # age 40, sudden no; faint: an invalid answer, then ?, then no; urinary_retention: back (to faint),
+    # no, then urinary_retention yes.
+    result = invoke("run", "--save", str(save), input="40\nno\nmaybe\n?\nno\nback\nno\nyes\n")
     assert result.exit_code == 0, result.output
     assert "Sorry, 'maybe' is not an answer" in result.output
     assert "Why we ask:" in result.output
     assert "Going back to:" in result.output
     assert "SEEK URGENT CARE" in result.output
-    assert save.read_text().splitlines()[1:] == ["bladder_dysfunction: no", "bowel_incontinence: no", "saddle_anesthesia: yes"]
+    assert save.read_text().splitlines()[1:] == ["age: 40", "sudden_onset: no", "faint: no", "urinary_retention: yes"]
     # The saved answers replay to the same result.
     replay = json.loads(invoke("run", "--answers", str(save), "-f", "json").output)
-    assert replay["disposition"] == "urgent_care" and [r["rule"] for r in replay["reasons"]] == ["saddle_anesthesia"]
+    assert replay["disposition"] == "urgent_care" and [r["rule"] for r in replay["reasons"]] == ["bladder_dysfunction"]
 
 
 def test_end_of_input_stops_cleanly():
@@ -121,10 +130,12 @@ def test_quit_stops_without_result():
 
 
 def test_all_asks_every_question_even_after_urgent(tmp_path):
-    answers = "yes\n" + "no\n" * 17 + "\n\n"  # bladder yes, then everything else, then skip both numbers
+    # age 40, sudden onset no, faint no, urinary_retention yes, then no to everything else and skip the
+    # temperature and duration (their follow-up questions are then not asked).
+    answers = "40\nno\nno\nyes\n" + "no\n" * 24 + "\n"
     result = invoke("run", "--all", input=answers)
     assert result.exit_code == 0, result.output
-    assert "How old are you" in result.output and "SEEK URGENT CARE" in result.output
+    assert "How many weeks" in result.output and "SEEK URGENT CARE" in result.output
 
 
 def test_what_if_shows_before_and_after(answers_file):
@@ -138,7 +149,7 @@ def test_what_if_shows_before_and_after(answers_file):
 
 def test_trace_lists_every_rule(answers_file):
     out = json.loads(invoke("run", "--answers", str(answers_file({"numbness": "yes"})), "--trace", "-f", "json").output)
-    assert [t["rule"] for t in out["trace"]][:2] == ["bladder_dysfunction", "bowel_incontinence"]
+    assert [t["rule"] for t in out["trace"]][:2] == ["collapse", "bladder_dysfunction"]
     numb = next(t for t in out["trace"] if t["rule"] == "numbness")
     assert numb == {"rule": "numbness", "disposition": "see_doctor", "outcome": "true", "decided_by": {"numbness": "yes"}}
     text = invoke("run", "--answers", str(answers_file({"numbness": "yes"})), "--trace").output
@@ -146,9 +157,9 @@ def test_trace_lists_every_rule(answers_file):
 
 
 def test_interactive_json_keeps_questions_off_stdout():
-    result = invoke("run", "--format", "json", input="yes\n")
+    result = invoke("run", "--format", "json", input="40\nyes\nyes\n")  # sudden pain, feeling faint
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["disposition"] == "urgent_care"
+    assert json.loads(result.stdout)["action"] == "Call your local emergency number now."
     assert "Question 1" in result.stderr
 
 

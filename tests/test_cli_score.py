@@ -62,9 +62,11 @@ def test_scores_rows_and_keeps_every_input_column_in_order(tmp_path):
     assert [(g["disposition"], g["reasons"], g["unknown"], g["error"]) for g in got] == [
         ("self_care", "", "", ""),
         ("urgent_care", "fever;night_pain", "", ""),
-        ("see_doctor", "", "saddle_anesthesia", ""),
+        ("urgent_care", "", "saddle_anesthesia", ""),  # unsure on a cauda equina sign: urgent, same day
     ]
-    assert got[0]["rules_version"] == f"1.0.0#{RULES.sha256[:8]}"
+    assert [g["action"] for g in got] == ["", RULES.rule("fever").action, RULES.rule("saddle_anesthesia").action_if_unsure]
+    assert [g["unsure"] for g in got] == ["", "", "saddle_anesthesia"]
+    assert got[0]["rules_version"] == f"2.0.0#{RULES.sha256[:8]}"
     assert RULES.sha256 in " ".join(result.stderr.split())  # the summary names the full hash
     assert "Scored 3 rows" in result.stderr and "not a diagnosis" in result.stderr
 
@@ -75,20 +77,24 @@ def test_headers_match_ignoring_case_and_spaces(tmp_path):
 
 
 def test_missing_column_stops_before_reading_with_a_suggestion(tmp_path):
-    header = ["bladder_dysfunctoin" if q == "bladder_dysfunction" else q for q in QIDS]
+    header = ["saddle_anesthsia" if q == "saddle_anesthesia" else q for q in QIDS]
     src = write_csv(tmp_path / "in.csv", header, [base()])
     result = invoke(src)
     assert result.exit_code == 2 and result.stdout == ""
-    assert "missing question column: bladder_dysfunction (did you mean 'bladder_dysfunctoin'?)" in result.stderr
+    assert "missing question column: saddle_anesthesia (did you mean 'saddle_anesthsia'?)" in result.stderr
 
 
 def test_allow_missing_scores_the_absent_question_as_unknown(tmp_path):
-    src = write_csv(tmp_path / "in.csv", QIDS[1:], [base()[1:]])
+    i = QIDS.index("urinary_retention")
+    src = write_csv(tmp_path / "in.csv", QIDS[:i] + QIDS[i + 1:], [base()[:i] + base()[i + 1:]])
     result = invoke(src, "--allow-missing")
     assert result.exit_code == 0
     row = by_column(rows_of(result.stdout))[0]
+    # A missing column is not recorded, like a blank cell: see a doctor at most, and said why.
     assert (row["disposition"], row["unknown"]) == ("see_doctor", "bladder_dysfunction")
-    assert "Scoring without columns for: bladder_dysfunction" in result.stderr
+    assert (row["not_recorded"], row["raised_by_not_recorded"]) == ("urinary_retention", "yes")
+    assert "Scoring without columns for: urinary_retention" in result.stderr
+    assert "1 row(s) were raised to a more urgent result only by answers that were not recorded" in " ".join(result.stderr.split())
 
 
 @pytest.mark.parametrize("column,value,message", [
@@ -112,7 +118,7 @@ def test_short_rows_are_unknown_and_long_rows_are_errors_keeping_the_extra_cells
     result = invoke(src)
     short, long = by_column(rows_of(result.stdout))
     assert short["disposition"] == "see_doctor" and short["unknown"] == "fracture_risk"
-    assert long["disposition"] == "" and "row has 22 cells but the header has 21 (extra: 'surplus')" in long["error"]
+    assert long["disposition"] == "" and f"row has {len(QIDS) + 1} cells but the header has {len(QIDS)} (extra: 'surplus')" in long["error"]
     assert result.exit_code == 1
 
 
@@ -121,7 +127,7 @@ def test_semicolon_crlf_bom_and_decimal_comma(tmp_path):
     result = invoke(src)
     assert result.exit_code == 0, result.stderr
     out = rows_of(result.stdout, ";")
-    assert out[0][0] == "bladder_dysfunction"  # no BOM leaks into the first header
+    assert out[0][0] == "age"  # no BOM leaks into the first header
     assert by_column(out)[0]["disposition"] == "urgent_care"
 
 
@@ -156,7 +162,7 @@ def test_output_file_is_written_atomically_and_never_over_the_input(tmp_path):
     assert by_column(rows_of(out.read_text()))[0]["disposition"] == "self_care"
     refused = invoke(src, "-o", src)
     assert refused.exit_code == 2 and "never writes over its own input" in refused.stderr
-    assert src.read_text().startswith("bladder_dysfunction,")
+    assert src.read_text().startswith("age,")
 
 
 def test_an_interrupted_run_leaves_no_output_file(tmp_path):
@@ -180,12 +186,12 @@ def test_jsonl_output_carries_the_disclaimer(tmp_path):
 
 
 def test_map_file_renames_columns_and_translates_codes(tmp_path):
-    header = ["Q1 Bladder" if q == "bladder_dysfunction" else q for q in QIDS]
+    header = ["Q1 Bladder" if q == "urinary_retention" else q for q in QIDS]
     codes = {"no": "0", "yes": "1"}
-    rows = [[codes.get(c, c) for c in base(bladder_dysfunction="1")], [codes.get(c, c) for c in base(fever="9")]]
+    rows = [[codes.get(c, c) for c in base(urinary_retention="1")], [codes.get(c, c) for c in base(fever="9")]]
     src = write_csv(tmp_path / "in.csv", header, rows)
     mapping = tmp_path / "map.yaml"
-    mapping.write_text('columns:\n  "Q1 Bladder": bladder_dysfunction\nvalues:\n  "*": {1: yes, 0: no, 9: unsure}\n')
+    mapping.write_text('columns:\n  "Q1 Bladder": urinary_retention\nvalues:\n  "*": {1: yes, 0: no, 9: unsure}\n')
     result = invoke(src, "--map", mapping)
     assert result.exit_code == 0, result.stderr
     got = by_column(rows_of(result.stdout))

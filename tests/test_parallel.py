@@ -76,13 +76,13 @@ def test_jobs_through_the_cli_and_the_fallback_for_stdin(tmp_path):
 def test_jobs_check_the_header_before_starting_workers(tmp_path, monkeypatch):
     src = tmp_path / "in.csv"
     make_file(src, 100)
-    text = src.read_text().replace("bladder_dysfunction", "bladder", 1)
+    text = src.read_text().replace("saddle_anesthesia", "saddle", 1)
     src.write_text(text)
     monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
     result = CliRunner().invoke(app, ["score", str(src), "--jobs", "2"])
-    assert result.exit_code == 2 and "missing question column: bladder_dysfunction" in result.stderr
+    assert result.exit_code == 2 and "missing question column: saddle_anesthesia" in result.stderr
     allowed = CliRunner().invoke(app, ["score", str(src), "--jobs", "2", "--allow-missing"])
-    assert allowed.exit_code == 1 and "Scoring without columns for: bladder_dysfunction" in allowed.stderr
+    assert allowed.exit_code == 1 and "Scoring without columns for: saddle_anesthesia" in allowed.stderr
 
 
 def test_files_the_cut_cannot_handle_fall_back_to_one_process(tmp_path, monkeypatch):

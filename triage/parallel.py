@@ -116,7 +116,7 @@ def _work(args) -> tuple[str, Summary]:
 
 def score_parallel(
     rules: RuleSet, path: str, out: IO[str], options: Options, jobs: int, name: str,
-    on_start: Callable[[Scorer], None] | None = None, min_bytes_per_job: int = MIN_BYTES_PER_JOB,
+    on_start: Callable[[Scorer], None] | None = None, min_bytes_per_job: int | None = None,
     on_parts: Callable[[int], None] | None = None,
 ) -> Summary:
     """Score `path` with up to `jobs` processes; falls back to one when the file is small.
@@ -126,7 +126,7 @@ def score_parallel(
     import multiprocessing
 
     size = os.path.getsize(path)
-    jobs = max(1, min(jobs, size // min_bytes_per_job))
+    jobs = max(1, min(jobs, size // (min_bytes_per_job or MIN_BYTES_PER_JOB)))
     encoding = options.encoding
     header_text = ""
     header_rows: list[list[str]] = []
