@@ -82,9 +82,9 @@ def test_check_reports_each_lint_with_its_location(tmp_path):
     assert result.exit_code == 0  # warnings alone pass without --strict
     lines = result.stdout.splitlines()
     assert f"{path}:9:5: warning: question 'gate' is used by no rule: asking it cannot change any result" in lines
-    assert any(l.startswith(f"{path}:9:5: warning: question 'gate' is asked only when 'later' allows, but 'later' is asked later") for l in lines)
+    assert any(line.startswith(f"{path}:9:5: warning: question 'gate' is asked only when 'later' allows, but 'later' is asked later") for line in lines)
     assert f"{path}:14:5: warning: rule 'pain' gives no source; add 'source:' so reviewers can check it" in lines
-    assert any("rule 'hot': 'temp is at least 50' can never be true: answers run from 30 to 45" in l for l in lines)
+    assert any("rule 'hot': 'temp is at least 50' can never be true: answers run from 30 to 45" in line for line in lines)
     assert invoke("check", "--strict", path).exit_code == 1
 
 

@@ -3,7 +3,6 @@
 from hypothesis import given
 
 from triage import load_rules
-from triage.engine import evaluate_values
 from triage.questionnaire import Session, run_through
 
 from .conftest import DEFAULT_RULES

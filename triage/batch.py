@@ -132,7 +132,7 @@ class Summary:
     not_recorded_questions: Counter = field(default_factory=Counter)  # blank (not optional numbers)
     first_errors: list[str] = field(default_factory=list)
 
-    def merge(self, part: "Summary", limit: int) -> None:
+    def merge(self, part: Summary, limit: int) -> None:
         """Add another part's counts (for --jobs); keeps at most `limit` first errors."""
         self.rows += part.rows
         self.errors += part.errors
@@ -344,21 +344,21 @@ def escape_formula(cell: str) -> str:
 def detect_delimiter(header_line: str) -> str:
     """Decide the delimiter from the header line alone (data rows mislead sniffers)."""
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
 class _CountingReader(io.RawIOBase):
     """Wraps a binary file and counts bytes read, for a progress bar that costs nothing per row."""
 
-    def __init__(self, raw: IO[bytes]):
+    def __init__(self, raw: io.RawIOBase | IO[bytes]):
         self.raw, self.count = raw, 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        n = self.raw.readinto(buffer)
+        n = self.raw.readinto(buffer)  # type: ignore[union-attr]
         self.count += n or 0
         return n
 
@@ -415,12 +415,12 @@ class Part:
 
 def score_file(
     rules: RuleSet,
-    source: IO[bytes],
+    source: IO[bytes] | io.RawIOBase,
     out: IO[str],
     options: Options,
     name: str = "<stdin>",
     on_progress: Callable[[int], None] | None = None,
-    on_start: Callable[["Scorer"], None] | None = None,
+    on_start: Callable[[Scorer], None] | None = None,
     part: Part | None = None,
 ) -> Summary:
     """Score every row of `source` into `out`. Raises for file-level problems; row problems go into rows."""
@@ -510,7 +510,8 @@ def _reporting(rows: Iterator[list[str]], report: Callable[[], None], every: int
 
 
 def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int):
-    keys, seen = [], Counter()
+    keys: list[str] = []
+    seen: Counter[str] = Counter()
     for h in header:
         seen[h] += 1
         keys.append(h if seen[h] == 1 else f"{h}_{seen[h]}")  # duplicate headers must not overwrite

@@ -60,6 +60,7 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
     if node is None:
         reader.problems.append(Problem(Location(str(path)), "the file is empty; a cases file has 'cases:'"))
     reader.raise_if_errors()
+    assert top is not None  # raise_if_errors raised otherwise
     defaults = read_answers(reader, top["defaults"][1], rules, "'defaults'")[0] if "defaults" in top else {}
     rule_ids = {r.id for r in rules.rules}
     cases: list[Case] = []

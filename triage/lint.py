@@ -89,17 +89,15 @@ def _shadowed(rules: RuleSet):
                     grew = True
         if not linked:
             continue
-        escape = exists(
-            rules, sorted(qids),
-            lambda v, rule=rule, linked=linked: rule.when.evaluate(v)[0] is True
-            and not any(r.when.evaluate(v)[0] is True for r in linked),
-            limit=MAX_COMBINATIONS,
-        )
-        if escape is False:
+
+        def escapes(others: list[Rule], rule: Rule = rule, qids: set[str] = qids) -> bool | None:
+            """Whether some answers make `rule` true and none of `others` true."""
+            return exists(rules, sorted(qids), lambda v: rule.when.evaluate(v)[0] is True
+                          and not any(r.when.evaluate(v)[0] is True for r in others), limit=MAX_COMBINATIONS)
+
+        if escapes(linked) is False:
             # Name a single rule only when that rule alone is implied; otherwise the group.
-            alone = next((r for r in linked if exists(
-                rules, sorted(qids), lambda v, rule=rule, r=r: rule.when.evaluate(v)[0] is True
-                and r.when.evaluate(v)[0] is not True, limit=MAX_COMBINATIONS) is False), None)
+            alone = next((r for r in linked if escapes([r]) is False), None)
             if alone is not None:
                 yield rule, f"the more urgent rule '{alone.id}' is true too"
             else:

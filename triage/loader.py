@@ -64,6 +64,7 @@ def parse_rules(text: str, filename: str = "<rules>", sha256: str | None = None)
     reader = NodeReader(filename)
     ruleset = _Builder(reader).build(node, sha256 or hashlib.sha256(text.encode()).hexdigest())
     reader.raise_if_errors()
+    assert ruleset is not None  # no errors were found, so the builder built it
     return ruleset
 
 
@@ -124,7 +125,8 @@ class _Builder:
         """(item, its node) for each item of a list, refusing duplicate ids with a pointer to the first."""
         if node is None:
             return []
-        out, seen = [], {}
+        out: list[tuple] = []
+        seen: dict[str, int] = {}
         for item in self.r.sequence(node, f"'{what}s'"):
             built = build(item)
             if built is None:

@@ -31,7 +31,7 @@ class Compare:
     def questions(self) -> tuple[str, ...]:
         return (self.question,)
 
-    def compares(self) -> list["Compare"]:
+    def compares(self) -> list[Compare]:
         return [self]
 
 
@@ -40,7 +40,7 @@ class Join:
     """`all`, `any` (several parts) or `not` (one part)."""
 
     kind: str  # a key of logic.CONNECTIVES
-    items: tuple["Condition", ...]
+    items: tuple[Condition, ...]
 
     def evaluate(self, values: Mapping[str, Value]) -> tuple[Outcome, frozenset[str]]:
         """The outcome, and the answers that settled it: the dominant parts when one decides, the

@@ -99,8 +99,8 @@ def result_renderable(result: Result):
          for q in result.unknown_flags],
     )
     headline = result.action
-    section("What to do now:" if not headline else "Also:", [a for a in d.advice if a != headline])
-    section("What would change this advice:", safety_net(result))
+    section("What to do now:" if not headline else "Also:", [Text(a) for a in d.advice if a != headline])
+    section("What would change this advice:", [Text(a) for a in safety_net(result)])
     parts.append(Text(""))
     parts.append(Text(rules.disclaimer, style="italic"))
     parts.append(Text(f"Rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]})", style="dim"))
