@@ -172,3 +172,11 @@ def test_version_imports_nothing_heavy():
             "print(sorted(m for m in ('rich', 'yaml', 'triage.engine', 'triage.loader', 'csv') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_version_1_answer_key_names_its_replacements(tmp_path):
+    path = tmp_path / "old.yaml"
+    path.write_text("bladder_dysfunction: yes\n")
+    result = invoke("run", "--answers", str(path))
+    assert result.exit_code == 2
+    assert "it is now 3 questions: urinary_retention, urinary_incontinence, bladder_sensation" in result.output

@@ -306,3 +306,18 @@ def test_bounded_caches_change_nothing_but_memory(monkeypatch):
     assert (tight.rows, tight.by_disposition, tight.fired, tight.unsure_questions, tight.not_recorded_questions) == (
         roomy.rows, roomy.by_disposition, roomy.fired, roomy.unsure_questions, roomy.not_recorded_questions)
     assert tight.rows == len(rows) * 3 and tight.unsure_questions["fever"] + tight.not_recorded_questions["fever"] == 6  # unsure and blank, three times
+
+
+def test_a_version_1_bladder_column_is_refused_naming_its_replacements(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ["bladder_dysfunction", *QIDS], [["yes", *base()]])
+    for args in ([], ["--allow-missing"]):
+        result = invoke(src, *args)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert "urinary_retention, urinary_incontinence, bladder_sensation" in " ".join(result.stderr.split())
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  bladder_dysfunction: urinary_retention\n")
+    old = write_csv(tmp_path / "old.csv", ["bladder_dysfunction", *[q for q in QIDS if q != "urinary_retention"]],
+                    [["yes", *[c for q, c in zip(QIDS, base()) if q != "urinary_retention"]]])
+    mapped = invoke(old, "--map", mapping)
+    assert mapped.exit_code == 0, mapped.stderr
+    assert by_column(rows_of(mapped.stdout))[0]["disposition"] == "urgent_care"

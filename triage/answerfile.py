@@ -36,7 +36,9 @@ def read_answers(reader, node, rules: RuleSet, what: str) -> tuple[dict[str, Val
     nulls: set[str] = set()
     known = rules.questions_by_id
     for qid, (key_node, value_node) in (reader.mapping(node, what, (), None) or {}).items():
-        if qid not in known:
+        if qid in rules.retired_questions:
+            reader.error(key_node, rules.retired_hint(qid) + "; answer those instead")
+        elif qid not in known:
             reader.error(key_node, f"no question '{qid}' in rule set '{rules.id}'{did_you_mean(qid, known)}")
         elif not isinstance(value_node, ScalarNode):
             reader.error(value_node, f"the answer to '{qid}' must be a single value such as yes, no, unsure or a number")

@@ -168,6 +168,13 @@ class Scorer:
             raise InputFileError(
                 f"the input already has a column named {clashes[0]!r}, which scoring adds; rename or remove it"
             )
+        retired = [h for h in header if norm(h) in rules.retired_questions and norm(h) not in colmap.columns]
+        if retired:
+            # Never silently ignored: a version-1 column holds answers the rules would otherwise miss.
+            raise InputFileError(
+                f"column {retired[0].strip()!r}: {rules.retired_hint(norm(retired[0]))}. Split it into those columns, "
+                "or map it with --map if you know what it meant"
+            )
         positions: dict[str, int] = {}
         for pos, h in enumerate(header):
             qid = colmap.columns.get(norm(h)) or (norm(h) if norm(h) in rules.questions_by_id else None)

@@ -20,7 +20,7 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ID_HINT = "use lower-case letters, digits and '_', starting with a letter"
 
 TOP_KEYS = ("id", "title", "version", "disclaimer", "dispositions", "questions", "rules")
-TOP_OPTIONAL = ("sources", "description")
+TOP_OPTIONAL = ("sources", "description", "retired_questions")
 DISPOSITION_KEYS = ("id", "label", "colour", "summary")
 DISPOSITION_OPTIONAL = ("advice", "safety_net")
 QUESTION_KEYS = ("id", "type", "text", "why")
@@ -101,13 +101,28 @@ class _Builder:
                 self._check_if_unsure(rule, rnode)
             rules.append(rule)
         values = {key: r.text(top[key][1], f"'{key}'") for key in ("id", "title", "version", "disclaimer") if key in top}
+        retired = self._retired(get("retired_questions"))
         if r.problems and any(p.severity == "error" for p in r.problems):
             return None
         return RuleSet(
             id=values["id"], title=values["title"], version=values["version"], disclaimer=values["disclaimer"],
             dispositions=tuple(dispositions), questions=tuple(questions), rules=tuple(rules),
-            sources=tuple(sources), path=r.filename, sha256=sha256,
+            sources=tuple(sources), path=r.filename, sha256=sha256, retired_questions=retired,
         )
+
+    def _retired(self, node) -> dict[str, tuple[str, ...]]:
+        """Question ids of an earlier version, each with the questions that replace it."""
+        out: dict[str, tuple[str, ...]] = {}
+        for old, (key, value) in (self.r.mapping(node, "'retired_questions'", (), None) or {}).items() if node else ():
+            if old in self.questions:
+                self.r.error(key, f"'{old}' is a question of this rule set; only ids no longer used can be retired")
+                continue
+            new = tuple(self.r.texts(value, f"the replacements of '{old}'"))
+            for qid in new:
+                if qid not in self.questions:
+                    self.r.error(value, f"no question '{qid}'{did_you_mean(qid, self.questions)}")
+            out[old] = new
+        return out
 
     def _check_if_unsure(self, rule: Rule, node) -> None:
         """An unsure answer may raise a rule's result from one above the default up to its own level."""

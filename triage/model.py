@@ -147,6 +147,7 @@ class RuleSet:
     sources: tuple[Source, ...] = ()
     path: str = "<memory>"
     sha256: str = ""
+    retired_questions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # old id -> replacements
     # Look-ups built once from the fields above (see __post_init__).
     questions_by_id: Mapping[str, Question] = field(init=False, compare=False, repr=False)
     dispositions_by_id: Mapping[str, Disposition] = field(init=False, compare=False, repr=False)
@@ -187,6 +188,14 @@ class RuleSet:
     def complete(self, values: Mapping[str, Value]) -> dict[str, Value]:
         """Every question's answer: the given ones, and what a missing answer means for the rest."""
         return {**self.blanks, **values}
+
+    def retired_hint(self, qid: str) -> str:
+        """Why an id from an earlier version is refused, naming what replaced it; '' if it is not one."""
+        new = self.retired_questions.get(qid)
+        if new is None:
+            return ""
+        return (f"'{qid}' is a question of an earlier version of rule set '{self.id}'; it is now "
+                f"{len(new)} question{'s' if len(new) > 1 else ''}: {', '.join(new)}")
 
     @property
     def question_ids(self) -> tuple[str, ...]:

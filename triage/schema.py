@@ -75,6 +75,9 @@ def rule_file_schema() -> dict:
         "dispositions": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/disposition"}},
         "questions": {"type": "array", "items": {"$ref": "#/$defs/question"}},
         "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+        "retired_questions": {"type": "object", "description": "Question ids of an earlier version, each with the "
+                              "ids that replace it: files still using them are refused with a message naming these.",
+                              "additionalProperties": {"oneOf": [ID, {"type": "array", "items": ID}]}},
     }, "A triage rule set.")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
