@@ -54,7 +54,8 @@ def test_answers_invalid_answer_back_and_result():
 def test_ctrl_c_ends_cleanly_without_traceback():
     child = spawn()
     child.expect("> ")
-    child.sendline("no")
+    child.sendline("40")
+    child.expect("all at once")
     child.expect("> ")
     child.sendintr()
     child.expect("stopped before the end; no result was given")
