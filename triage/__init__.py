@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 __all__ = ["load_rules", "evaluate", "Result", "RuleSet", "TriageError", "RuleFileError", "AnswerError"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name == "load_rules":
         from .loader import load_rules
 

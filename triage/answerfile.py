@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .answers import answer_text, parse_answer
 from .errors import AnswerError, InputFileError, Location, Problem, RuleFileError, did_you_mean
 from .files import read_text
 from .logic import NOT_GIVEN, NOT_RECORDED
 from .model import RuleSet, Value
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
+
+    from .yamlsafe import NodeReader
 
 
 def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
@@ -25,7 +31,7 @@ def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
     return values
 
 
-def read_answers(reader, node, rules: RuleSet, what: str) -> tuple[dict[str, Value], set[str]]:
+def read_answers(reader: NodeReader, node: Node, rules: RuleSet, what: str) -> tuple[dict[str, Value], set[str]]:
     """Answers from a YAML mapping node, and the ids written as `~` (left out of the answers).
 
     Problems go to `reader`, each at its own line and column; the caller raises them together.

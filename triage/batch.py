@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from operator import getitem, is_, itemgetter
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from typing import IO, Any, Callable, Iterator, Sequence
 
 from .answers import YESNO_TABLE, parse_answer
 from .compiled import Compiled
@@ -30,6 +30,7 @@ from .model import NUMBER, Question, RuleSet
 ADDED = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "raised_by_not_recorded",
          "error", "rules_version")
 ERROR_CELL = ADDED.index("error")
+Key = tuple[object, ...]  # one value per present question column: a row as the rules see it
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 # Bounds that keep memory flat: cell -> answer per column, and answers -> result in two generations
 # (a full young generation becomes the old one; entries still in use move back when next seen).
@@ -72,7 +73,7 @@ def norm(header: str) -> str:
 
 def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
     """Read a map file. Codes are taken exactly as written (`1: yes` maps the cell text "1")."""
-    from yaml.nodes import ScalarNode
+    from yaml.nodes import Node, ScalarNode
 
     from .files import read_text
     from .yamlsafe import NodeReader, compose
@@ -84,7 +85,7 @@ def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
     top = reader.mapping(node, "a map file", (), ("columns", "values")) if node is not None else {}
     questions = rules.questions_by_id
 
-    def check_qid(node_, qid, allow_star=False):
+    def check_qid(node_: Node, qid: str, allow_star: bool = False) -> bool:
         if (allow_star and qid == "*") or qid in questions:
             return True
         reader.error(node_, f"no question '{qid}' in rule set '{rules.id}'{did_you_mean(qid, questions)}")
@@ -126,10 +127,10 @@ class Summary:
     errors: int = 0
     blank_lines: int = 0
     raised_by_not_recorded: int = 0  # rows whose result is more urgent only because of blanks
-    by_disposition: Counter = field(default_factory=Counter)
-    fired: Counter = field(default_factory=Counter)
-    unsure_questions: Counter = field(default_factory=Counter)  # answered unsure, every row
-    not_recorded_questions: Counter = field(default_factory=Counter)  # blank (not optional numbers)
+    by_disposition: Counter[str] = field(default_factory=Counter)
+    fired: Counter[str] = field(default_factory=Counter)
+    unsure_questions: Counter[str] = field(default_factory=Counter)  # answered unsure, every row
+    not_recorded_questions: Counter[str] = field(default_factory=Counter)  # blank (not optional numbers)
     first_errors: list[str] = field(default_factory=list)
 
     def merge(self, part: Summary, limit: int) -> None:
@@ -207,13 +208,13 @@ class Scorer:
         positions_ = [c[0] for c in self.columns]
         getter = itemgetter(*positions_) if positions_ else (lambda row: ())
         self.pick = getter if len(positions_) != 1 else (lambda row: (row[positions_[0]],))
-        self.template = [rules.blanks[q.id] for q in rules.questions]  # absent columns: nothing recorded
-        self.results: dict[tuple, Cached] = {}
-        self.old: dict[tuple, Cached] = {}
-        self.shared_cells: dict[tuple, list[str]] = {}
+        self.template: list[object] = [rules.blanks[q.id] for q in rules.questions]  # absent columns: nothing recorded
+        self.results: dict[Key, Cached] = {}
+        self.old: dict[Key, Cached] = {}
+        self.shared_cells: dict[object, list[str]] = {}
         self.summary = Summary()
 
-    def _column(self, q: Question, colmap: ColumnMap, header: str) -> tuple[dict, Callable[[str], object]]:
+    def _column(self, q: Question, colmap: ColumnMap, header: str) -> tuple[dict[str, object], Callable[[str], object]]:
         where = f"column {header.strip()!r}" + ("" if norm(header) == q.id else f" ({q.id})")
         codes = {**colmap.values.get("*", {}), **colmap.values.get(q.id, {})} if q.type != NUMBER else colmap.values.get(q.id, {})
         cache: dict[str, object] = {}
@@ -264,13 +265,13 @@ class Scorer:
             return cells
         return self.lookup(tuple(values)).cells
 
-    def lookup(self, key: tuple) -> Cached:
+    def lookup(self, key: Key) -> Cached:
         """The decision for a row's answers (one value per present question column), counted."""
         entry = self.results.get(key) or self._entry(key)
         entry.count += 1
         return entry
 
-    def _entry(self, key: tuple) -> Cached:
+    def _entry(self, key: Key) -> Cached:
         """Decide once for a combination of answers and remember it."""
         entry = self.old.pop(key, None)
         if entry is None:
@@ -308,7 +309,7 @@ class Scorer:
         self.results[key] = entry
         return entry
 
-    def _slots(self, key: tuple):
+    def _slots(self, key: Key) -> Sequence[object]:
         if self.direct:
             return key
         slots = self.template[:]
@@ -316,7 +317,7 @@ class Scorer:
             slots[slot] = value
         return slots
 
-    def _fold(self, entries: dict[tuple, Cached]) -> None:
+    def _fold(self, entries: dict[Key, Cached]) -> None:
         """Move the counts held in cache entries into the summary; the entries are then dropped."""
         s = self.summary
         for key, entry in entries.items():
@@ -364,10 +365,10 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
-        n = self.raw.readinto(buffer)  # type: ignore[union-attr]
+    def readinto(self, buffer: Any) -> int:
+        n: int | None = self.raw.readinto(buffer)  # type: ignore[union-attr]
         self.count += n or 0
-        return n
+        return n or 0  # blocking reads only: None (no data yet) does not happen here
 
 
 @contextmanager
@@ -516,7 +517,7 @@ def _reporting(rows: Iterator[list[str]], report: Callable[[], None], every: int
             report()
 
 
-def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int):
+def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
     keys: list[str] = []
     seen: Counter[str] = Counter()
     for h in header:
@@ -525,7 +526,7 @@ def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int):
     disclaimer = rules.disclaimer
     dumps = json.dumps
 
-    def write_row(cells):
+    def write_row(cells: list[str]) -> None:
         row = cells[:width]
         disposition, action, reasons, unknown, unsure, blank, raised, error, version = cells[width:]
         out.write(dumps({

@@ -9,11 +9,18 @@ import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import IO, TYPE_CHECKING, Callable, Iterator, List, Optional
 
 import typer
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .batch import Scorer
+    from .engine import Result
+    from .model import RuleSet, Value
 
 app = typer.Typer(
     add_completion=False,
@@ -49,7 +56,7 @@ def err(message: str) -> None:
 
 
 @contextmanager
-def user_errors():
+def user_errors() -> Iterator[None]:
     """Typed library errors become one line each on stderr and exit status 2; never a traceback."""
     from .errors import RuleFileError, TriageError
 
@@ -64,7 +71,7 @@ def user_errors():
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _console(stderr: bool = False):
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
@@ -113,7 +120,7 @@ def run(
     _show(result, fmt, trace, before)
 
 
-def _interview(ruleset, ask_all: bool, to_stderr: bool = False):
+def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> dict[str, Value]:
     from .prompt import Quit, ask
     from .questionnaire import Session
 
@@ -134,7 +141,7 @@ def _interview(ruleset, ask_all: bool, to_stderr: bool = False):
         raise typer.Exit(EXIT_ROWS) from None
 
 
-def _show(result, fmt: OutputFormat, trace: bool, before=None) -> None:
+def _show(result: Result, fmt: OutputFormat, trace: bool, before: Result | None = None) -> None:
     from .render import result_dict
 
     if fmt is OutputFormat.json:
@@ -210,7 +217,7 @@ def score(
             stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
         on_start = None
         if allow_missing and not quiet:
-            def on_start(scorer):
+            def on_start(scorer: Scorer) -> None:
                 stderr.print(f"[yellow]Scoring without columns for: {', '.join(scorer.missing)} (unknown in every row)[/yellow]")
         try:
             if parallel:
@@ -235,7 +242,7 @@ def score(
 
 
 @contextmanager
-def _progress(console, source, quiet: bool):
+def _progress(console: Console, source: IO[bytes], quiet: bool) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on a terminal for files over a few megabytes; otherwise nothing, at no cost."""
     import os
 

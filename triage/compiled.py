@@ -56,7 +56,7 @@ class Compiled:
             def number(s: Slots) -> Outcome:
                 v = s[i]
                 if v.__class__ is tuple:
-                    return v[k]  # type: ignore[index,no-any-return]
+                    return v[k]  # type: ignore[no-any-return]
                 return False if v is NOT_GIVEN else v  # type: ignore[return-value]
 
             return number

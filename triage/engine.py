@@ -131,7 +131,7 @@ class Result:
         return answers_of_kind(self.ruleset, self.answers, self.trace, NOT_RECORDED)
 
 
-def answers_of_kind(rules: RuleSet, answers: Mapping[str, Value], trace, kind: Unknown) -> tuple[str, ...]:
+def answers_of_kind(rules: RuleSet, answers: Mapping[str, Value], trace: Sequence[RuleOutcome], kind: Unknown) -> tuple[str, ...]:
     read: set[str] = set(q.id for q in rules.questions if q.flag)
     for o in trace:
         if o.value.__class__ is Unknown:

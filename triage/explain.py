@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .describe import describe, source_title
 from .model import RuleSet
 from .render import STYLES
 
+if TYPE_CHECKING:
+    from rich.tree import Tree
 
-def explain_tree(rules: RuleSet):
+
+def explain_tree(rules: RuleSet) -> Tree:
     from rich.text import Text
     from rich.tree import Tree
 

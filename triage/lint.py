@@ -6,6 +6,8 @@ hard errors (unknown ids, wrong types, missing rationale) into errors.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from .describe import describe
 from .domains import exists
 from .logic import NUMBER_OPS
@@ -63,7 +65,7 @@ def _always_true(rules: RuleSet, cond: Condition) -> bool | None:
     return None if found is None else not found
 
 
-def _shadowed(rules: RuleSet):
+def _shadowed(rules: RuleSet) -> Iterator[tuple[Rule, str]]:
     """Rules that are true only when some more urgent rule is true as well, found by enumeration.
 
     Only the more urgent rules that share questions with the rule (directly or through each other)

@@ -7,12 +7,20 @@ from dataclasses import replace
 import re
 from pathlib import Path
 
-from yaml.nodes import SequenceNode
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+from yaml.nodes import Node, SequenceNode
 
 from .errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
 from .files import read_text
 from .logic import COMPARISONS, CONNECTIVES
 from .model import NUMBER, YESNO, Compare, Condition, Disposition, Join, Question, Rule, RuleSet, Source
+
+if TYPE_CHECKING:
+    from .yamlsafe import NodeReader
+
+_Item = TypeVar("_Item", Source, Disposition, Question, Rule)
+Fields = dict[str, tuple[Node, Node]]
 
 DEFAULT_RULES = "l2_l3_radiculopathy.yaml"
 COLOURS = ("red", "amber", "green", "blue", "grey")
@@ -69,22 +77,25 @@ def parse_rules(text: str, filename: str = "<rules>", sha256: str | None = None)
 
 
 class _Builder:
-    def __init__(self, reader):
+    def __init__(self, reader: NodeReader):
         self.r = reader
         self.questions: dict[str, Question] = {}
         self.broken: set[str] = set()  # ids whose definitions had errors: already reported once
 
-    def build(self, node, sha256: str) -> RuleSet | None:
+    def build(self, node: Node, sha256: str) -> RuleSet | None:
         r = self.r
         top = r.mapping(node, "the rule file", TOP_KEYS, TOP_OPTIONAL)
         if top is None:
             return None
-        get = lambda key: top[key][1] if key in top else None  # noqa: E731
+
+        def get(key: str) -> Node | None:
+            return top[key][1] if key in top else None
 
         sources = [s for s, _ in self._list(get("sources"), "source", self._source)]
         dispositions = [d for d, _ in self._list(get("dispositions"), "disposition", self._disposition)]
-        if isinstance(get("dispositions"), SequenceNode) and len(dispositions) < 2:
-            r.error(get("dispositions"), "give at least two dispositions, most urgent first; the last is the default")
+        dnode = get("dispositions")
+        if isinstance(dnode, SequenceNode) and len(dispositions) < 2:
+            r.error(dnode, "give at least two dispositions, most urgent first; the last is the default")
         built = self._list(get("questions"), "question", self._question)
         self.questions = {q.id: q for q, _ in built}
         # ask_when conditions refer to other questions, so they are read once all questions are known.
@@ -100,7 +111,7 @@ class _Builder:
             elif rule.if_unsure is not None:
                 self._check_if_unsure(rule, rnode)
             rules.append(rule)
-        values = {key: r.text(top[key][1], f"'{key}'") for key in ("id", "title", "version", "disclaimer") if key in top}
+        values = {key: r.text(top[key][1], f"'{key}'") or "" for key in ("id", "title", "version", "disclaimer") if key in top}
         retired = self._retired(get("retired_questions"))
         if r.problems and any(p.severity == "error" for p in r.problems):
             return None
@@ -110,7 +121,7 @@ class _Builder:
             sources=tuple(sources), path=r.filename, sha256=sha256, retired_questions=retired,
         )
 
-    def _retired(self, node) -> dict[str, tuple[str, ...]]:
+    def _retired(self, node: Node | None) -> dict[str, tuple[str, ...]]:
         """Question ids of an earlier version, each with the questions that replace it."""
         out: dict[str, tuple[str, ...]] = {}
         for old, (key, value) in (self.r.mapping(node, "'retired_questions'", (), None) or {}).items() if node else ():
@@ -124,7 +135,7 @@ class _Builder:
             out[old] = new
         return out
 
-    def _check_if_unsure(self, rule: Rule, node) -> None:
+    def _check_if_unsure(self, rule: Rule, node: Node) -> None:
         """An unsure answer may raise a rule's result from one above the default up to its own level."""
         ids = self.disposition_ids
         if rule.if_unsure not in ids or rule.disposition not in ids:
@@ -136,11 +147,11 @@ class _Builder:
             self.r.error(where, f"rule '{rule.id}': if_unsure '{rule.if_unsure}' must be between the rule's own "
                          f"disposition and the one above the default: one of {allowed}")
 
-    def _list(self, node, what, build) -> list[tuple]:
+    def _list(self, node: Node | None, what: str, build: Callable[[Node], _Item | None]) -> list[tuple[_Item, Node]]:
         """(item, its node) for each item of a list, refusing duplicate ids with a pointer to the first."""
         if node is None:
             return []
-        out: list[tuple] = []
+        out: list[tuple[_Item, Node]] = []
         seen: dict[str, int] = {}
         for item in self.r.sequence(node, f"'{what}s'"):
             built = build(item)
@@ -153,7 +164,7 @@ class _Builder:
             out.append((built, item))
         return out
 
-    def _id(self, fields, what):
+    def _id(self, fields: Fields, what: str) -> str | None:
         if "id" not in fields:
             return None
         node = fields["id"][1]
@@ -163,14 +174,14 @@ class _Builder:
             return None
         return value
 
-    def _source(self, node):
+    def _source(self, node: Node) -> Source | None:
         f = self.r.mapping(node, "a source", SOURCE_KEYS, ())
         if not f or len(f) < len(SOURCE_KEYS):
             return None
         sid, title = self._id(f, "source"), self.r.text(f["title"][1], "a source's title")
         return Source(sid, title) if sid and title else None
 
-    def _disposition(self, node):
+    def _disposition(self, node: Node) -> Disposition | None:
         r = self.r
         f = r.mapping(node, "a disposition", DISPOSITION_KEYS, DISPOSITION_OPTIONAL)
         if not f or any(k not in f for k in DISPOSITION_KEYS):
@@ -182,11 +193,11 @@ class _Builder:
         label, summary = r.text(f["label"][1], "'label'"), r.text(f["summary"][1], "'summary'")
         advice = tuple(r.texts(f["advice"][1], "'advice'")) if "advice" in f else ()
         safety = tuple(r.texts(f["safety_net"][1], "'safety_net'")) if "safety_net" in f else ()
-        if None in (did, label, summary, colour):
+        if did is None or label is None or summary is None or colour is None:
             return None
         return Disposition(did, label, colour, summary, advice, safety)
 
-    def _question(self, node):
+    def _question(self, node: Node) -> Question | None:
         r = self.r
         f = r.mapping(node, "a question", QUESTION_KEYS, QUESTION_OPTIONAL)
         if not f or any(k not in f for k in QUESTION_KEYS):
@@ -212,13 +223,14 @@ class _Builder:
                 r.error(f["optional"][0], "yes/no questions cannot be optional: an unanswered one is 'unsure'")
         if lo is not None and hi is not None and lo > hi:
             r.error(f["min"][1], f"min ({lo:g}) is larger than max ({hi:g})")
-        if None in (qid, qtype, text, why, flag, optional):
-            self.broken.add(qid)
+        if qid is None or qtype is None or text is None or why is None or flag is None or optional is None:
+            if qid is not None:
+                self.broken.add(qid)
             return None
         mark = node.start_mark
         return Question(qid, qtype, text, why, bool(flag), bool(optional), lo, hi, unit, None, mark.line + 1, mark.column + 1)
 
-    def _ask_when(self, q: Question, node) -> Question:
+    def _ask_when(self, q: Question, node: Node) -> Question:
         for key_node, value_node in getattr(node, "value", []):
             if getattr(key_node, "value", None) == "ask_when":
                 cond = self._condition(value_node, f"ask_when of question '{q.id}'")
@@ -227,7 +239,7 @@ class _Builder:
                 return replace(q, ask_when=cond)
         return q
 
-    def _rule(self, node):
+    def _rule(self, node: Node) -> Rule | None:
         r = self.r
         f = r.mapping(node, "a rule", RULE_KEYS, RULE_OPTIONAL)
         if not f or any(k not in f for k in RULE_KEYS):
@@ -254,12 +266,12 @@ class _Builder:
                 if_unsure = None
         action = r.text(f["action"][1], "'action'") if "action" in f else None
         action_if_unsure = r.text(f["action_if_unsure"][1], "'action_if_unsure'") if "action_if_unsure" in f else None
-        if None in (rid, disposition, when, rationale):
+        if rid is None or disposition is None or when is None or rationale is None:
             return None
         return Rule(rid, disposition, when, rationale, source, node.start_mark.line + 1, node.start_mark.column + 1,
                     if_unsure, action, action_if_unsure)
 
-    def _condition(self, node, what) -> Condition | None:
+    def _condition(self, node: Node, what: str) -> Condition | None:
         r = self.r
         f = r.mapping(node, what, (), None)
         if f is None:
@@ -311,11 +323,11 @@ class _Builder:
             if not isinstance(value, bool):
                 r.error(vnode, f"after '{op}:' write yes or no")
                 return None
-            return Compare(qid, op, value) if q else None
+            return Compare(q.id, op, value) if q else None
         if q is not None and q.type != NUMBER:
             r.error(f[op][0], f"'{qid}' is a yes/no question; write 'is: yes' or 'is: no'")
             return None
         number = r.number(vnode, f"the value after '{op}:'")
         if number is None or q is None:
             return None
-        return Compare(qid, op, number)
+        return Compare(q.id, op, number)

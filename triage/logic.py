@@ -75,8 +75,8 @@ def kleene(dominant: bool, outcomes: Iterable[Outcome]) -> Outcome:
     for o in outcomes:
         if o is dominant:
             return dominant
-        if o.__class__ is Unknown and unknown is not UNSURE:
-            unknown = o  # type: ignore[assignment]
+        if isinstance(o, Unknown) and unknown is not UNSURE:
+            unknown = o
     return (not dominant) if unknown is None else unknown
 
 
@@ -130,8 +130,8 @@ NUMBER_OPS = {k: c for k, c in COMPARISONS.items() if c.applies_to == "number"}
 
 def compare(op: str, answer: object, value: object) -> Outcome:
     """The outcome of one comparison for one normalised answer (see Value)."""
-    if answer.__class__ is Unknown:
-        return answer  # type: ignore[return-value]
+    if isinstance(answer, Unknown):
+        return answer
     if op == "is":
         return answer is value
     if op == "given":

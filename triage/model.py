@@ -7,9 +7,11 @@ with two kinds of unknown) lives in logic.py; the nodes here only hold the tree 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from typing import Iterable, Mapping, Union
 
 from .logic import CONNECTIVES, NOT_GIVEN, NOT_RECORDED, Outcome, Value, compare
+
+__all__ = ["Value", "Outcome"]  # re-exported: the types of answers and outcomes travel with the model
 
 YESNO = "yesno"
 NUMBER = "number"
@@ -70,15 +72,15 @@ class Join:
 Condition = Union[Compare, Join]
 
 
-def All(items) -> Join:  # noqa: N802 - reads like the rule file's word
+def All(items: Iterable[Condition]) -> Join:  # noqa: N802 - reads like the rule file's word
     return Join("all", tuple(items))
 
 
-def Any_(items) -> Join:  # noqa: N802
+def Any_(items: Iterable[Condition]) -> Join:  # noqa: N802
     return Join("any", tuple(items))
 
 
-def Not(item) -> Join:  # noqa: N802
+def Not(item: Condition) -> Join:  # noqa: N802
     return Join("not", (item,))
 
 

@@ -16,10 +16,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO, Any, Callable
 
 from .batch import ADDED, Options, Part, Scorer, Summary, detect_delimiter, escape_formula, score_file
 from .model import RuleSet
+
+Buffer = Any  # a writable bytes-like object (collections.abc.Buffer from Python 3.12)
 
 MIN_BYTES_PER_JOB = 8 << 20  # below this a worker costs more to start than it saves
 SPLITTABLE = {"utf-8", "utf-8-sig", "iso8859-1", "latin-1", "cp1252", "ascii"}
@@ -90,7 +92,7 @@ class _Range(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Buffer) -> int:
         if self.left <= 0:
             return 0
         view = memoryview(buffer)[: min(len(buffer), self.left)]
@@ -103,7 +105,7 @@ class _Range(io.RawIOBase):
         super().close()
 
 
-def _work(args) -> tuple[str, Summary]:
+def _work(args: tuple[RuleSet, str, int, int, Part, Options, str, str]) -> tuple[str, Summary]:
     rules, path, start, end, part, options, name, out_path = args
     source = _Range(path, start, end)
     try:

@@ -5,10 +5,15 @@ Works the same with piped input as at a keyboard; colours follow rich, which hon
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable
+
 from .answers import range_text
 from .errors import AnswerError
 from .model import NUMBER, Question
 from .questionnaire import Session
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 BACK = ("back", "b")
 WHY = ("?", "why", "help")
@@ -27,7 +32,7 @@ def hint(q: Question) -> str:
     return "yes / no / unsure"
 
 
-def ask(session: Session, console, read=input) -> Session:
+def ask(session: Session, console: Console, read: Callable[[str], str] = input) -> Session:
     """Run the questionnaire until nothing is left to ask. EOFError and KeyboardInterrupt propagate."""
     while (q := session.next_question()) is not None:
         number, most = session.progress

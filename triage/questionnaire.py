@@ -16,10 +16,10 @@ from typing import Iterable
 from .answers import parse_answer
 from .domains import domain
 from .engine import Result, evaluate_values
-from .logic import CONNECTIVES, NOT_RECORDED, UNSURE, Unknown, Value, compare, negate
+from .logic import CONNECTIVES, NOT_RECORDED, UNSURE, Outcome, Unknown, Value, compare, negate
 from .model import Compare, Condition, Question, RuleSet
 
-Possible = frozenset  # of Outcome
+Possible = frozenset[Outcome]
 
 
 class Session:

@@ -5,17 +5,28 @@ Every form carries the disclaimer; there is no switch to leave it out.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .answers import answer_text
 from .engine import Result
 from .logic import UNSURE, Outcome
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from .batch import Summary
+    from .cases import CaseOutcome
+    from .model import Rule, RuleSet
+
 OUTCOME_WORDS = {True: "true", False: "false", UNSURE: "unknown (unsure)"}
 
 
 def outcome_word(value: Outcome) -> str:
-    return OUTCOME_WORDS.get(value, "unknown (not recorded)")  # type: ignore[call-overload]
+    return OUTCOME_WORDS.get(value, "unknown (not recorded)")
 
 
 def safety_net(result: Result) -> list[str]:
@@ -32,7 +43,7 @@ def result_dict(result: Result) -> dict[str, Any]:
     rules = result.ruleset
     d = result.disposition
 
-    def rule_entry(rule) -> dict[str, Any]:
+    def rule_entry(rule: Rule) -> dict[str, Any]:
         return {"rule": rule.id, "disposition": rule.disposition, "text": rule.rationale}
 
     return {
@@ -57,7 +68,7 @@ def result_dict(result: Result) -> dict[str, Any]:
     }
 
 
-def result_renderable(result: Result):
+def result_renderable(result: Result) -> Panel:
     """A rich renderable: the verdict in its colour, then why, what is uncertain, what to do."""
     from rich.console import Group
     from rich.panel import Panel
@@ -107,7 +118,7 @@ def result_renderable(result: Result):
     return Panel(Group(*parts), title=Text(d.label.upper(), style=style), border_style=style.split()[-1], expand=False)
 
 
-def trace_renderable(result: Result):
+def trace_renderable(result: Result) -> Table:
     """Every rule with its outcome and the answers that decided it; the deciding rule marked."""
     from rich.table import Table
 
@@ -157,7 +168,7 @@ def change_dict(before: Result, after: Result) -> dict[str, Any]:
     }
 
 
-def change_renderable(before: Result, after: Result):
+def change_renderable(before: Result, after: Result) -> Table:
     from rich.table import Table
 
     table = Table(title="What-if", title_justify="left")
@@ -174,7 +185,7 @@ def change_renderable(before: Result, after: Result):
     return table
 
 
-def summary_renderable(summary, rules, quiet: bool = False):
+def summary_renderable(summary: Summary, rules: RuleSet, quiet: bool = False) -> Group:
     """The end-of-batch report for stderr: counts, shares, top rules, most-unknown questions, disclaimer."""
     from rich.console import Group
     from rich.table import Table
@@ -215,7 +226,7 @@ def summary_renderable(summary, rules, quiet: bool = False):
     return Group(*parts)
 
 
-def case_failure_renderable(outcome, cases_path):
+def case_failure_renderable(outcome: CaseOutcome, cases_path: Path | str) -> Group:
     """A failed case: where it is, the answers, expected against actual, and the trace."""
     from rich.console import Group
     from rich.text import Text

@@ -5,6 +5,8 @@ Built from the same key lists the loader uses, so the two cannot disagree about 
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 from .loader import (
     COLOURS, DISPOSITION_KEYS, DISPOSITION_OPTIONAL, QUESTION_KEYS, QUESTION_OPTIONAL, RULE_KEYS,
     RULE_OPTIONAL, SOURCE_KEYS, TOP_KEYS, TOP_OPTIONAL,
@@ -17,13 +19,13 @@ TEXTS = {"oneOf": [TEXT, {"type": "array", "items": TEXT}]}
 FLAG = {"oneOf": [{"type": "boolean"}, {"enum": ["yes", "no"]}]}
 
 
-def _object(required, optional, properties, description):
+def _object(required: Iterable[str], optional: Iterable[str], properties: dict[str, Any], description: str) -> dict[str, Any]:
     assert set(properties) == set(required) | set(optional)
     return {"type": "object", "description": description, "required": list(required),
             "properties": properties, "additionalProperties": False}
 
 
-def rule_file_schema() -> dict:
+def rule_file_schema() -> dict[str, Any]:
     comparison = {
         "type": "object",
         "description": "One question's answer compared with a value.",

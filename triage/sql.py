@@ -11,6 +11,8 @@ NULL disposition, as in batch scoring. Nothing is executed here.
 
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 from .answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
 from .logic import COMPARISONS, CONNECTIVES
 from .model import NUMBER, Compare, Condition, Question, RuleSet
@@ -24,7 +26,7 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _words(words) -> str:
+def _words(words: Iterable[str]) -> str:
     return "(" + ", ".join(_lit(w) for w in words) + ")"
 
 
@@ -186,7 +188,7 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
     disposition = f"CASE WHEN ({error}) IS NOT NULL THEN NULL ELSE {level_case(True, False)} END"
     reasons = f"CASE WHEN s.disposition IS NULL THEN NULL ELSE {_joined([(true[r], rules.rules[r].id) for r in range(n)])} END"
 
-    def per_level(branch) -> str:
+    def per_level(branch: Callable[[int], str]) -> str:
         whens = ["WHEN s.disposition IS NULL THEN NULL"]
         for i, d in enumerate(rules.dispositions):
             whens.append(f"WHEN s.disposition = {_lit(d.id)} THEN {branch(i)}")
@@ -213,7 +215,7 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
             branch = f"CASE WHEN NOT {any_true} AND NOT {any_unknown} THEN {flags} ELSE {branch} END"
         return branch
 
-    def answers_of_kind(test_of) -> str:
+    def answers_of_kind(test_of: Callable[[Question], str]) -> str:
         parts = []
         for q in rules.questions:
             test = test_of(q)
