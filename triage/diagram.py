@@ -38,8 +38,11 @@ def graph(rules: RuleSet) -> tuple[list[Node], list[Edge]]:
         previous = f"q_{q.id}"
     nodes.append(Node("decide", ("most urgent rule", "that is true"), "decision"))
     edges.append(Edge(previous, "decide"))
-    for r in rules.rules:
-        nodes.append(Node(f"r_{r.id}", (f"{r.id}:", describe(r.when, rules)), "rule"))
+    for i, r in enumerate(rules.rules):
+        lines = [f"{r.id}:", describe(r.when, rules)]
+        if r.if_unsure is not None:
+            lines.append(f"if unsure: {rules.dispositions[rules.unsure_levels[i]].label}")
+        nodes.append(Node(f"r_{r.id}", tuple(lines), "rule"))
         edges.extend(Edge(f"q_{qid}", f"r_{r.id}", dashed=True) for qid in r.when.questions())
         edges.append(Edge(f"r_{r.id}", f"d_{r.disposition}"))
     for d in rules.dispositions:

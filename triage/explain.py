@@ -24,7 +24,7 @@ def explain_tree(rules: RuleSet) -> Tree:
             how = "when every rule above is definitely false, and no red-flag answer is unknown"
         elif i == last - 1:
             how = ("when none of the rules above is true and any rule here is true; also when something "
-                   "could not be ruled out (an unsure or missing answer)")
+                   "could not be ruled out (an unsure answer, or one not recorded)")
         elif i == 0:
             how = "when any of these rules is true"
         else:
@@ -33,10 +33,15 @@ def explain_tree(rules: RuleSet) -> Tree:
         for rule in (r for r in rules.rules if r.disposition == d.id):
             node = branch.add(Text.assemble((rule.id, "bold"), ": when ", describe(rule.when, rules)))
             node.add(Text.assemble(("Why: ", "cyan"), rule.rationale))
+            if rule.action:
+                node.add(Text.assemble(("What to do: ", "cyan"), rule.action))
+            unsure_level = rules.dispositions[rules.unsure_levels[rules.rules.index(rule)]]
+            node.add(Text.assemble(("If unsure: ", "cyan"), unsure_level.label.lower(),
+                                   f" — {rule.action_if_unsure}" if rule.action_if_unsure else ""))
             node.add(Text.assemble(("Source: ", "cyan"), source_title(rules, rule.source)))
     questions = tree.add(Text("Questions, in the order they are asked", style="bold"))
     for q in rules.questions:
-        extra = []
+        extra = ["yes/no"] if q.type != "number" else []
         if q.flag:
             extra.append("red flag")
         if q.type == "number":
@@ -45,6 +50,6 @@ def explain_tree(rules: RuleSet) -> Tree:
             extra.append("optional")
         if q.ask_when is not None:
             extra.append(f"asked when {describe(q.ask_when, rules)}, or when that is not known yet")
-        questions.add(Text.assemble((q.id, "bold"), f" [{', '.join(extra) or 'yes/no'}]: ", q.text))
+        questions.add(Text.assemble((q.id, "bold"), f" [{', '.join(extra)}]: ", q.text))
     tree.add(Text(rules.disclaimer, style="italic"))
     return tree

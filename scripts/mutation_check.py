@@ -1,0 +1,82 @@
+"""Prove that the tests bite: apply one-line mutations to a copy of the package, run the tests, and
+report which mutations the suite catches (a mutation is caught when a test fails on an assertion).
+
+    python scripts/mutation_check.py                 # every mutation against the default test files
+    python scripts/mutation_check.py tests/test_differential.py
+
+Slow (a test run per mutation); not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# (what the mutation does, file, a line as it is, the line mutated)
+MUTATIONS = [
+    ("compiled `not` of an unknown is true", "triage/compiled.py",
+     "return lambda s: negate(inner(s))", "return lambda s: True if isinstance(inner(s), Unknown) else negate(inner(s))"),
+    ("an `any` that ignores unknown parts", "triage/logic.py",
+     "if isinstance(o, Unknown) and unknown is not UNSURE:", "if isinstance(o, Unknown) and unknown is not UNSURE and not dominant:"),
+    ("a blank number cell read as 0 in SQL", "triage/sql.py",
+     'return f"(CASE WHEN {self.is_plain_number(q)} THEN {cast} END)"', 'return f"({cast})"'),
+    ("the wrong 'if unsure' level (the rule's own)", "triage/model.py",
+     '"unsure_levels": tuple(levels[r.if_unsure] if r.if_unsure else cautious',
+     '"unsure_levels": tuple(levels[r.disposition] if r.if_unsure else cautious'),
+    ("a blank cell treated as unsure", "triage/answers.py", '"": NOT_RECORDED,', '"": UNSURE,'),
+    ("not recorded wins over unsure", "triage/logic.py",
+     "if isinstance(o, Unknown) and unknown is not UNSURE:", "if isinstance(o, Unknown) and unknown is None:"),
+    ("SQL forgets the cautious level of a rule left unknown by blanks", "triage/sql.py",
+     "                    tests += blank\n", ""),
+    ("SQL cannot tell unsure from blank", "triage/sql.py",
+     '        return f"COALESCE({self.text(q)} IN {_words(UNSURE_WORDS)}, FALSE)"', '        return "FALSE"'),
+    ("the questionnaire ignores the headline action", "triage/questionnaire.py",
+     "        if best == worst and self._headline_settled(outcomes, worst):", "        if best == worst:"),
+    ("the compiled `given` test inverted", "triage/compiled.py",
+     "(s[i] is not NOT_GIVEN) is want", "(s[i] is NOT_GIVEN) is want"),
+    ("the headline from an unsure rule before a true one", "triage/engine.py",
+     "        if outcomes[i] is True and rules.rule_levels[i] == top and rule.action:",
+     "        if outcomes[i] is UNSURE and rules.rule_levels[i] == top and rule.action:"),
+    ("blanks never counted as raising the result", "triage/engine.py",
+     "    return Choice(top, tuple(fired), tuple(unknown), flags, _headline(rules, outcomes, top), top_sure > top)",
+     "    return Choice(top, tuple(fired), tuple(unknown), flags, _headline(rules, outcomes, top), False)"),
+    ("an optional number left blank is unknown", "triage/model.py",
+     "        return NOT_GIVEN if self.optional else NOT_RECORDED", "        return NOT_RECORDED"),
+    ("--jobs drops a part's blank-line count", "triage/batch.py",
+     "        self.blank_lines += part.blank_lines\n", ""),
+]
+DEFAULT_TESTS = ["tests/test_differential.py", "tests/test_engine.py", "tests/test_cases.py", "tests/test_questionnaire.py",
+                 "tests/test_cli_score.py"]
+
+
+def main(tests: list[str]) -> int:
+    missed = 0
+    with tempfile.TemporaryDirectory(prefix="triage-mutants-") as tmp:
+        for name, path, old, new in MUTATIONS:
+            work = Path(tmp) / "repo"
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".venv", ".git", ".hypothesis", "__pycache__"))
+            target = work / path
+            text = target.read_text(encoding="utf-8")
+            if old not in text:
+                print(f"STALE   {name}: the line to mutate is no longer in {path}")
+                missed += 1
+                continue
+            target.write_text(text.replace(old, new, 1), encoding="utf-8")
+            env = {**os.environ, "PYTHONPATH": str(work), "CI": "true"}
+            run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-rf", "-p", "no:cacheprovider", *tests],
+                                 cwd=work, env=env, capture_output=True, text=True)
+            failed = next((line for line in run.stdout.splitlines() if line.startswith("FAILED")), "")
+            caught = run.returncode == 1 and failed
+            missed += not caught
+            print(f"{'caught' if caught else 'MISSED'}  {name}: {failed[:140] or run.stdout.splitlines()[-1:]}", flush=True)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:] or DEFAULT_TESTS))
