@@ -132,3 +132,24 @@ def test_a_broken_question_does_not_shift_later_ask_when_conditions():
     assert only(text).startswith("r.yaml:10:24: type 'nonsense' is not known")
     fixed = parse_rules(text.replace("type: nonsense", "type: yesno"), "r.yaml")
     assert fixed.question("later").ask_when is not None and fixed.question("temp").ask_when is None
+
+
+def test_two_comparisons_in_one_condition_say_to_use_all():
+    text = MINIMAL.replace("when: {question: pain, is: yes}", "when: {question: temp, at_least: 37, below: 39}")
+    assert any("one comparison per condition; to combine at_least and below, write 'all:'" in p for p in problems(text))
+
+
+def test_given_tests_only_optional_numbers():
+    text = MINIMAL.replace("when: {question: pain, is: yes}", "when: {question: pain, given: no}")
+    assert any("'given' tests an optional number question; 'pain' is not one" in p for p in problems(text))
+    ok = parse_rules(MINIMAL.replace("when: {question: pain, is: yes}", "when: {question: temp, given: no}"))
+    assert ok.rules[0].when.op == "given"
+
+
+@pytest.mark.parametrize("level,ok", [("urgent", True), ("home", False), ("nowhere", False)])
+def test_if_unsure_runs_from_the_rules_level_to_the_cautious_one(level, ok):
+    text = MINIMAL.replace("    rationale: Pain is bad.", f"    rationale: Pain is bad.\n    if_unsure: {level}")
+    if ok:
+        assert parse_rules(text).rules[0].if_unsure == level
+    else:
+        assert problems(text)
