@@ -11,6 +11,11 @@ from triage.cli import app
 runner = CliRunner()
 
 
+def flat(text):
+    """The panel's words on one line, without its border."""
+    return " ".join(text.replace("│", " ").split())
+
+
 def invoke(*args, input=None):
     return runner.invoke(app, list(args), input=input, env={"NO_COLOR": "1", "COLUMNS": "100"})
 
@@ -180,3 +185,24 @@ def test_a_version_1_answer_key_names_its_replacements(tmp_path):
     result = invoke("run", "--answers", str(path))
     assert result.exit_code == 2
     assert "it is now 3 questions: urinary_retention, urinary_incontinence, bladder_sensation" in result.output
+
+
+def test_panel_for_an_unsure_cauda_equina_answer(answers_file):
+    text = flat(invoke("run", "--answers", str(answers_file({"saddle_anesthesia": "unsure"}))).output)
+    assert "SEEK URGENT CARE" in text
+    assert "What to do now: Contact a doctor today." in text
+    assert "You were not sure whether: • Since the pain began, does the skin between your legs" in text
+    assert "If this turns out to be so: Go to A&E now." in text
+    # Reached through an unsure answer, so the safety-netting shows; the headline is not repeated.
+    assert "What would change this advice: • Go to A&E at once" in text
+    assert text.count("Contact a doctor today") == 1
+
+
+def test_self_care_panel_lists_the_safety_net_and_not_recorded_answers(answers_file, tmp_path):
+    text = flat(invoke("run", "--answers", str(answers_file())).output)
+    assert "SELF-CARE" in text and "hot-water bottle" in text and "a few weeks" in text
+    assert "What would change this advice: • Go to A&E at once if" in text
+    path = tmp_path / "partial.yaml"
+    path.write_text("fever: no\n")
+    partial = flat(invoke("run", "--answers", str(path)).output)
+    assert "SEE A DOCTOR" in partial and "Not recorded: no answer for" in partial and "fever," not in partial

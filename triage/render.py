@@ -83,6 +83,12 @@ def result_renderable(result: Result) -> Panel:
         parts.append(Text(""))
         parts.append(Text.assemble(("What to do now: ", "bold"), (result.action, style)))
 
+    def if_so(rule: Rule) -> str:
+        """What to do if a rule that could not be ruled out turns out to be true."""
+        if rule.action:
+            return rule.action
+        return rules.disposition(rule.disposition).label.lower() + "."
+
     def section(title: str, lines: list[Text | str]) -> None:
         if lines:
             parts.append(Text(""))
@@ -97,13 +103,12 @@ def result_renderable(result: Result) -> Panel:
     section("Why:", [Text(r.rationale) for r in result.fired])
     section(
         "Could not be ruled out:",
-        [
-            Text.assemble(r.rationale, (f" If this turns out to be so: {rules.disposition(r.disposition).label.lower()}.", "italic"))
-            for r in result.unknown
-        ],
+        [Text.assemble(r.rationale, (f" If this turns out to be so: {if_so(r)}", "italic")) for r in result.unknown],
     )
     section("You were not sure whether:", [Text(rules.question(q).text) for q in result.unsure])
-    section("Not recorded (no answer was given):", [Text(rules.question(q).text) for q in result.not_recorded])
+    if result.not_recorded:
+        parts.append(Text(""))
+        parts.append(Text.assemble(("Not recorded: ", "bold"), f"no answer for {', '.join(result.not_recorded)}."))
     section(
         "Red-flag questions left unanswered:",
         [Text(f"{rules.question(q).text} (answer: {answer_text(rules.question(q), result.answers.get(q))})")
