@@ -120,7 +120,9 @@ def test_jobs_2_with_real_workers_matches_one_process(tmp_path_factory, data):
     text, ruleset = data.draw(rule_sets())
     rows = data.draw(rows_for(ruleset, min_size=40, max_size=80))
     path = tmp_path_factory.mktemp("jobs") / "in.csv"
-    path.write_text(csv_text(ruleset, rows))
+    text_ = csv_text(ruleset, rows)
+    blanks = data.draw(st.integers(0, 5))
+    path.write_text(text_ + "\n" * blanks + text_.split("\n", 1)[1])  # blank lines in the middle count too
     single, single_summary = batch_rows(ruleset, path.read_text(), Options(), str(path))
     out = io.StringIO()
     workers = []
@@ -128,7 +130,7 @@ def test_jobs_2_with_real_workers_matches_one_process(tmp_path_factory, data):
                              on_parts=workers.append)
     assert workers == [2]  # two workers really ran
     assert list(csv.DictReader(io.StringIO(out.getvalue()))) == single
-    assert summary == single_summary
+    assert summary == single_summary and summary.blank_lines == blanks
 
 
 @SETTINGS
@@ -144,3 +146,26 @@ def test_early_stop_reaches_the_result_of_asking_everything(data):
 
 def test_added_columns_are_the_compared_ones_plus_error_and_version():
     assert set(ADDED) == set(COMPARED) | {"error", "rules_version"}
+
+
+@SETTINGS
+@given(st.data())
+def test_the_result_is_the_most_urgent_level_any_rule_asks_for(data):
+    """The engine's law, restated from the rule file's own words (not from the engine's tables)."""
+    from triage.logic import NOT_RECORDED, UNSURE
+
+    text, ruleset = data.draw(rule_sets())
+    (row,) = data.draw(rows_for(ruleset, valid_only=True, min_size=1, max_size=1))
+    result = evaluate(ruleset, {q.id: cell for q, cell in zip(ruleset.questions, row)})
+    cautious = len(ruleset.dispositions) - 2
+    asks = []
+    for o in result.trace:
+        if o.value is True:
+            asks.append(ruleset.level(o.rule.disposition))
+        elif o.value is UNSURE:
+            asks.append(ruleset.level(o.rule.if_unsure) if o.rule.if_unsure else cautious)
+        elif o.value is NOT_RECORDED:
+            asks.append(cautious)
+    if any(q.flag and result.answers[q.id] in (UNSURE, NOT_RECORDED) for q in ruleset.questions):
+        asks.append(cautious)
+    assert ruleset.level(result.disposition.id) == min(asks, default=len(ruleset.dispositions) - 1), text
