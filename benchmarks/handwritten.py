@@ -1,6 +1,7 @@
-"""What a competent analyst might write by hand for the default rule set: csv.DictReader and ifs.
+"""What a competent analyst might write by hand for the default rule set (2.0.0): csv.DictReader and ifs.
 
-No validation beyond what the criteria need, no caching. A yardstick for `triage score`, not a tool.
+No validation beyond what the criteria need, no caching, and only the disposition (no actions, no
+lists of what could not be ruled out). A yardstick for `triage score`, not a tool.
 """
 
 import csv
@@ -8,48 +9,55 @@ import sys
 
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
-URGENT = ["bladder_dysfunction", "bowel_incontinence", "saddle_anesthesia", "sexual_dysfunction",
-          "bilateral_leg_symptoms", "progressive_weakness", "major_trauma"]
-DOCTOR = ["severe_pain_unrelieved", "weight_loss", "cancer_history", "night_pain", "weakness", "numbness"]
-INFECTION = ["immunosuppressed", "iv_drug_use", "recent_spinal_procedure"]
+UNSURE = {"unsure", "unknown", "not sure", "don't know", "dont know"}
+CES = ["urinary_retention", "urinary_incontinence", "bladder_sensation", "bowel_incontinence", "saddle_anesthesia",
+       "sexual_dysfunction", "bilateral_leg_symptoms", "progressive_weakness"]
+RISK = ["immunosuppressed", "iv_drug_use", "recent_spinal_procedure", "recent_infection"]
+DOCTOR = ["cancer_history", "severe_pain_unrelieved", "weight_loss", "night_pain", "pain_worsening", "weakness",
+          "numbness", "faint"]
 
 
 def yn(value):
     v = value.strip().lower()
-    return True if v in YES else False if v in NO else None
+    return True if v in YES else False if v in NO else "unsure" if v in UNSURE else None
 
 
 def num(value):
     v = value.strip().replace(",", ".")
-    return float(v) if v else None
+    try:
+        return float(v)
+    except ValueError:
+        return None
 
 
 with open(sys.argv[1], newline="", encoding="utf-8-sig") as f, open(sys.argv[2], "w", newline="", encoding="utf-8") as out:
     reader = csv.DictReader(f)
-    writer = csv.DictWriter(out, reader.fieldnames + ["disposition", "reasons"], lineterminator="\n")
+    writer = csv.DictWriter(out, reader.fieldnames + ["disposition"], lineterminator="\n")
     writer.writeheader()
+    yesno = [k for k in reader.fieldnames if k not in ("respondent_id", "site", "age", "temperature_c", "duration_weeks")]
     for row in reader:
-        a = {k: yn(row[k]) for k in URGENT + DOCTOR + INFECTION + ["fever", "osteoporosis"]}
+        a = {k: yn(row[k]) for k in yesno}
         temp, weeks, age = num(row["temperature_c"]), num(row["duration_weeks"]), num(row["age"])
-        urgent = [k for k in URGENT if a[k]]
-        if a["fever"] or (temp is not None and temp >= 38):
-            urgent.append("fever")
-        if a["cancer_history"] and (a["weakness"] or a["numbness"]):
-            urgent.append("cancer_with_deficit")
-        doctor = [k for k in DOCTOR if a[k]]
-        if any(a[k] for k in INFECTION):
-            doctor.append("infection_risk")
-        if a["osteoporosis"]:
-            doctor.append("fracture_risk")
-        if weeks is not None and weeks >= 6:
-            doctor.append("persistent_pain")
-        if age is not None and age < 18:
-            doctor.append("young_age")
-        if urgent:
-            row["disposition"] = "urgent_care"
-        elif doctor or any(v is None for v in a.values()):
-            row["disposition"] = "see_doctor"
-        else:
-            row["disposition"] = "self_care"
-        row["reasons"] = ";".join(urgent + doctor)
+        deficit = a["weakness"] is True or a["numbness"] is True
+        red_pain = a["night_pain"] is True or a["severe_pain_unrelieved"] is True
+        fever = a["fever"] is True or (temp is not None and temp >= 38)
+        older = age is None or age >= 60
+        urgent = (
+            any(a[k] is True for k in CES) or any(a[k] == "unsure" for k in CES) or a["major_trauma"] is True
+            or (a["sudden_onset"] is True and a["faint"] is True) or fever
+            or (deficit and (fever or a["diabetes"] is True or any(a[k] is True for k in RISK)))
+            or (deficit and a["cancer_history"] is True) or (deficit and a["blood_thinners"] is True)
+            or (a["sudden_onset"] is True and older and red_pain)
+            or (red_pain and any(a[k] is True for k in RISK))
+            or (a["diabetes"] is True and a["night_pain"] is True and a["severe_pain_unrelieved"] is True)
+            or (a["cancer_history"] is True and any(a[k] is True for k in
+                ("cancer_active", "night_pain", "severe_pain_unrelieved", "weight_loss", "pain_worsening")))
+        )
+        doctor = (
+            any(a[k] is True for k in DOCTOR + RISK) or a["osteoporosis"] is True
+            or (a["recent_fall"] is True and (age is None or age >= 70))
+            or (weeks is not None and weeks >= 6 and a["pain_improving"] is False)
+            or (age is not None and age < 18) or any(v is None or v == "unsure" for v in a.values())
+        )
+        row["disposition"] = "urgent_care" if urgent else "see_doctor" if doctor else "self_care"
         writer.writerow(row)

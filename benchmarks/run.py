@@ -101,7 +101,7 @@ def main() -> None:
     print()
 
     answers = DATA / "answers.yaml"
-    answers.write_text("bladder_dysfunction: no\nfever: unsure\nage: 40\n", encoding="utf-8")
+    answers.write_text("urinary_retention: no\nfever: unsure\nage: 40\n", encoding="utf-8")
     header = f"{'start-up':<40} {'median ms':>10} {'× typer app':>12}"
     print(header)
     print("-" * len(header))

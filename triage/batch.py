@@ -276,10 +276,10 @@ class Scorer:
         entry = self.old.pop(key, None)
         if entry is None:
             slots = self._slots(key)
-            c, outcomes = self.compiled.decide(slots)
+            c, read = self.compiled.decide(slots)
             ids, qids = self.rule_ids, self.question_ids
-            unsure = [qids[i] for i in self.compiled.unknown_answers(slots, outcomes, UNSURE)]
-            blank = [qids[i] for i in self.compiled.unknown_answers(slots, outcomes, NOT_RECORDED)]
+            unsure = [qids[i] for i in self.compiled.unknown_answers(slots, read, UNSURE)]
+            blank = [qids[i] for i in self.compiled.unknown_answers(slots, read, NOT_RECORDED)]
             # Rows with the same outcome share one list of output cells.
             outcome = (c, tuple(unsure), tuple(blank))
             cells = self.shared_cells.get(outcome)
