@@ -33,3 +33,25 @@ def test_a_wrong_expectation_is_reported(tmp_path):
         "expected self_care, got urgent_care",
         "expected fired [night_pain], got [fever]",
     )
+
+
+def test_cases_show_every_if_unsure_state_and_every_action():
+    from triage.cases import action_name
+    from triage.logic import UNSURE
+
+    outcomes = [run_case(RULES, c) for c in CASES]
+    unsure = {o.rule.id for out in outcomes for o in out.result.trace if o.value is UNSURE}
+    # Every rule that reads a yes/no question can be left unknown by an unsure answer (an optional
+    # number answered "unsure" is simply not given).
+    can_be_unsure = {r.id for r in RULES.rules if any(RULES.question(q).type == "yesno" for q in r.when.questions())}
+    assert unsure == can_be_unsure
+    shown = {action_name(out.result) for out in outcomes}
+    assert {r.id for r in RULES.rules if r.action} <= shown
+    assert {f"{r.id} if unsure" for r in RULES.rules if r.action_if_unsure} <= shown
+    assert {c.action for c in CASES if c.action} <= shown
+
+
+def test_the_spec_examples_of_what_is_not_a_red_flag_come_out_below_urgent():
+    notes = [c for c in CASES if c.name.endswith("(answered no)")]
+    assert len(notes) == 4
+    assert all(c.expect != "urgent_care" for c in notes)
