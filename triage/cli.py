@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Callable, Iterator, List, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, List, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from . import __version__
 
@@ -22,8 +22,29 @@ if TYPE_CHECKING:
     from .engine import Result
     from .model import RuleSet, Value
 
+class _Command(TyperCommand):
+    """Help in the usual form: `Usage: triage score [OPTIONS] FILE`, metavars such as FILE or [csv|jsonl],
+    and no type labels (`<str>`, `<bool>`) that mean nothing to the people reading it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                name = param.metavar or param.name or ""
+                usage = name if param.required else f"[{name.strip('[]')}]"
+                param._usage_display_name = lambda usage=usage: usage  # type: ignore[method-assign,misc]
+                param.display_type_rich = lambda ctx: ""  # type: ignore[method-assign]
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
 app = typer.Typer(
-    add_completion=False,
+    cls=TyperGroup,
+    add_completion=False,  # shell completion is not offered; README says so
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,  # locals would hold a person's answers
@@ -33,9 +54,16 @@ app = typer.Typer(
 EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
+def _choice(*allowed: str) -> Callable[[str], str]:
+    """A callback that accepts one of `allowed` and says so in plain words otherwise."""
+
+    def check(value: str) -> str:
+        if value is not None and value not in allowed:
+            words = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+            raise typer.BadParameter(f"'{value}' is not a choice here; use {words}")
+        return value
+
+    return check
 
 
 def _version(value: bool) -> None:
@@ -46,7 +74,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(False, "--version", metavar="", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """Red-flag triage of symptoms from declarative rule files. Not a diagnosis."""
 
@@ -77,18 +105,20 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
-RulesOption = typer.Option(None, "--rules", "-r", help="Rule file to use (default: the shipped L2–L3 rule set).", dir_okay=False)
+RulesOption = typer.Option(None, "--rules", "-r", metavar="FILE", help="Rule file to use (default: the shipped L2–L3 rule set).",
+                           dir_okay=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     rules: Optional[Path] = RulesOption,
-    answers: Optional[Path] = typer.Option(None, "--answers", "-a", help="YAML or JSON file of answers: no prompts.", dir_okay=False),
-    save: Optional[Path] = typer.Option(None, "--save", help="Write the answers given to this file, for replay.", dir_okay=False),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text for people, json for programs."),
-    ask_all: bool = typer.Option(False, "--all", help="Ask every question, even once the result is settled (for teaching)."),
-    trace: bool = typer.Option(False, "--trace", help="After the result, show every rule's outcome and the answers that decided it."),
-    settings: List[str] = typer.Option([], "--set", help="What-if: change an answer, as question=answer (with --answers; repeatable)."),
+    answers: Optional[Path] = typer.Option(None, "--answers", "-a", metavar="FILE", help="YAML or JSON file of answers: no prompts.", dir_okay=False),
+    save: Optional[Path] = typer.Option(None, "--save", metavar="FILE", help="Write the answers given to this file, for replay.", dir_okay=False),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="[text|json]", callback=_choice("text", "json"),
+                            help="text for people, json for programs."),
+    ask_all: bool = typer.Option(False, "--all", metavar="", help="Ask every question, even once the result is settled (for teaching)."),
+    trace: bool = typer.Option(False, "--trace", metavar="", help="After the result, show every rule's outcome and the answers that decided it."),
+    settings: List[str] = typer.Option([], "--set", metavar="QUESTION=ANSWER", help="What-if: change an answer, as question=answer (with --answers; repeatable)."),
 ) -> None:
     """Answer the questionnaire (or replay an answers file) and get a triage result."""
     from .engine import evaluate_values
@@ -105,7 +135,7 @@ def run(
             raise typer.Exit(EXIT_USAGE)
         else:
             # With JSON output the questions go to stderr, so stdout holds only the result.
-            values = _interview(ruleset, ask_all, to_stderr=fmt is OutputFormat.json)
+            values = _interview(ruleset, ask_all, to_stderr=fmt == "json")
         before = None
         if settings:
             from .answerfile import apply_settings
@@ -141,10 +171,10 @@ def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> dict
         raise typer.Exit(EXIT_ROWS) from None
 
 
-def _show(result: Result, fmt: OutputFormat, trace: bool, before: Result | None = None) -> None:
+def _show(result: Result, fmt: str, trace: bool, before: Result | None = None) -> None:
     from .render import result_dict
 
-    if fmt is OutputFormat.json:
+    if fmt == "json":
         import json
 
         out = result_dict(result)
@@ -172,24 +202,20 @@ def _show(result: Result, fmt: OutputFormat, trace: bool, before: Result | None 
         console.print(trace_renderable(result))
 
 
-class BatchFormat(str, Enum):
-    csv = "csv"
-    jsonl = "jsonl"
-
-
-@app.command()
+@app.command(cls=_Command)
 def score(
-    input: str = typer.Argument(..., help="CSV file of responses, or - for standard input."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output.", dir_okay=False),
+    input: str = typer.Argument(..., metavar="FILE", help="CSV file of responses, or - for standard input."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output.", dir_okay=False),
     rules: Optional[Path] = RulesOption,
-    fmt: BatchFormat = typer.Option(BatchFormat.csv, "--format", "-f", help="csv (input columns plus results) or jsonl."),
-    map_file: Optional[Path] = typer.Option(None, "--map", help="YAML file mapping other column names and answer codes.", dir_okay=False),
-    allow_missing: bool = typer.Option(False, "--allow-missing", help="Score absent question columns as unknown instead of stopping."),
-    encoding: str = typer.Option("utf-8-sig", "--encoding", help="Input encoding (a UTF-8 byte-order mark is always accepted)."),
-    delimiter: Optional[str] = typer.Option(None, "--delimiter", "-d", help="',', ';' or 'tab' (default: decided from the header line)."),
-    escape_formulas: bool = typer.Option(True, "--escape-formulas/--no-escape-formulas", help="Prefix ' to cells a spreadsheet would run as formulas."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the disclaimer on standard error."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for large files (one per 8 MB at most)."),
+    fmt: str = typer.Option("csv", "--format", "-f", metavar="[csv|jsonl]", callback=_choice("csv", "jsonl"),
+                            help="csv (input columns plus results) or jsonl."),
+    map_file: Optional[Path] = typer.Option(None, "--map", metavar="FILE", help="YAML file mapping other column names and answer codes.", dir_okay=False),
+    allow_missing: bool = typer.Option(False, "--allow-missing", metavar="", help="Score absent question columns as not recorded instead of stopping."),
+    encoding: str = typer.Option("utf-8-sig", "--encoding", metavar="NAME", help="Input encoding (a UTF-8 byte-order mark is always accepted)."),
+    delimiter: Optional[str] = typer.Option(None, "--delimiter", "-d", metavar="CHAR", help="',', ';' or 'tab' (default: decided from the header line)."),
+    escape_formulas: bool = typer.Option(True, "--escape-formulas/--no-escape-formulas", metavar="", help="Prefix ' to cells a spreadsheet would run as formulas."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Print only errors and the disclaimer on standard error."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Worker processes for large files (one per 8 MB at most)."),
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
     from .batch import DELIMITERS, Options, atomic_output, load_map, same_file, score_file
@@ -202,7 +228,7 @@ def score(
             raise typer.Exit(EXIT_USAGE)
         ruleset = load_rules(rules)
         options = Options(
-            fmt=fmt.value, colmap=load_map(map_file, ruleset) if map_file else None, allow_missing=allow_missing,
+            fmt=fmt, colmap=load_map(map_file, ruleset) if map_file else None, allow_missing=allow_missing,
             encoding=encoding, delimiter=DELIMITERS[delimiter.lower()] if delimiter else None,
             escape_formulas=escape_formulas,
         )
@@ -260,7 +286,7 @@ def _progress(console: Console, source: IO[bytes], quiet: bool) -> Iterator[Call
         yield lambda done: bar.update(task, completed=done)
 
 
-@app.command()
+@app.command(cls=_Command)
 def explain(rules: Optional[Path] = RulesOption) -> None:
     """Show the whole rule set as a tree: each result, its rules in plain words, why, and the source."""
     from .explain import explain_tree
@@ -271,16 +297,10 @@ def explain(rules: Optional[Path] = RulesOption) -> None:
     _console().print(explain_tree(ruleset))
 
 
-class DiagramFormat(str, Enum):
-    mermaid = "mermaid"
-    dot = "dot"
-    markdown = "markdown"
-
-
-@app.command()
+@app.command(cls=_Command)
 def diagram(
     rules: Optional[Path] = RulesOption,
-    fmt: DiagramFormat = typer.Option(DiagramFormat.mermaid, "--format", "-f", help="mermaid, dot (Graphviz), or markdown (a page holding the Mermaid chart)."),
+    fmt: str = typer.Option("mermaid", "--format", "-f", metavar="[mermaid|dot|markdown]", callback=_choice("mermaid", "dot", "markdown"), help="mermaid, dot (Graphviz), or markdown (a page holding the Mermaid chart)."),
 ) -> None:
     """Print a flowchart of the questionnaire and the rules."""
     from . import diagram as d
@@ -288,13 +308,13 @@ def diagram(
 
     with user_errors():
         ruleset = load_rules(rules)
-    sys.stdout.write({"mermaid": d.mermaid, "dot": d.dot, "markdown": d.markdown}[fmt.value](ruleset))
+    sys.stdout.write({"mermaid": d.mermaid, "dot": d.dot, "markdown": d.markdown}[fmt](ruleset))
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
-    files: List[Path] = typer.Argument(..., help="Rule files to validate and lint.", dir_okay=False),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are warnings."),
+    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Rule files to validate and lint.", dir_okay=False),
+    strict: bool = typer.Option(False, "--strict", metavar="", help="Exit 1 when there are warnings."),
 ) -> None:
     """Validate and lint rule files. Exit 0: fine; 1: warnings with --strict; 2: errors."""
     from .errors import RuleFileError, TriageError
@@ -324,10 +344,10 @@ def check(
     raise typer.Exit(worst)
 
 
-@app.command("test")
+@app.command("test", cls=_Command)
 def test_cases(
-    rules_file: Path = typer.Argument(..., help="The rule file.", dir_okay=False),
-    cases_file: Optional[Path] = typer.Argument(None, help="Its cases (default: the .cases.yaml file beside it).", dir_okay=False),
+    rules_file: Path = typer.Argument(..., metavar="RULES", help="The rule file.", dir_okay=False),
+    cases_file: Optional[Path] = typer.Argument(None, metavar="[CASES]", help="Its cases (default: the .cases.yaml file beside it).", dir_okay=False),
 ) -> None:
     """Run a rule set's test cases. Exit 0: all passed; 1: some failed; 2: a file cannot be used."""
     from .cases import cases_path_for, load_cases, run_case, uncovered_rules
@@ -352,7 +372,7 @@ def test_cases(
     raise typer.Exit(EXIT_ROWS if failed else EXIT_OK)
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema of the rule-file format (for editors and validators)."""
     import json
@@ -362,22 +382,13 @@ def schema() -> None:
     print(json.dumps(rule_file_schema(), indent=2, ensure_ascii=False))
 
 
-class CompileTarget(str, Enum):
-    sql = "sql"
-
-
-class Dialect(str, Enum):
-    sqlite = "sqlite"
-    duckdb = "duckdb"
-    spark = "spark"
-
-
-@app.command("compile")
+@app.command("compile", cls=_Command)
 def compile_rules(
-    to: CompileTarget = typer.Option(..., "--to", help="What to compile to: sql."),
+    to: str = typer.Option(..., "--to", metavar="[sql]", callback=_choice("sql"), help="What to compile to: sql."),
     rules: Optional[Path] = RulesOption,
-    dialect: Dialect = typer.Option(Dialect.sqlite, "--dialect", help="sqlite, duckdb or spark."),
-    table: str = typer.Option("responses", "--table", help="The table (or view) holding one column per question."),
+    dialect: str = typer.Option("sqlite", "--dialect", metavar="[sqlite|duckdb|spark]", callback=_choice("sqlite", "duckdb", "spark"),
+                                help="sqlite, duckdb or spark."),
+    table: str = typer.Option("responses", "--table", metavar="NAME", help="The table (or view) holding one column per question."),
 ) -> None:
     """Print the rule set as one SQL SELECT that adds disposition, reasons, unknown and error columns."""
     from .loader import load_rules
@@ -385,7 +396,7 @@ def compile_rules(
 
     with user_errors():
         ruleset = load_rules(rules)
-    sys.stdout.write(compile_sql(ruleset, dialect.value, table))
+    sys.stdout.write(compile_sql(ruleset, dialect, table))
 
 
 def main() -> None:
