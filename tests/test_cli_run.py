@@ -80,7 +80,7 @@ def test_bad_answers_file_names_file_line_column(tmp_path):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert lines[0] == f"triage: {path}:1:8: fever: 'maybe' is not an answer; use yes, no or unsure"
-    assert lines[1] == f"triage: {path}:2:6: age: 200 is out of range; the answer must be from 0 to 120"
+    assert lines[1] == f"triage: {path}:2:6: age: 200 is out of range; the answer must be from 0 to 120 years"
     assert lines[2] == f"triage: {path}:3:1: no question 'fevr' in rule set 'l2_l3_radiculopathy' (did you mean 'fever'?)"
     assert "Traceback" not in result.output
 
@@ -206,3 +206,16 @@ def test_self_care_panel_lists_the_safety_net_and_not_recorded_answers(answers_f
     path.write_text("fever: no\n")
     partial = flat(invoke("run", "--answers", str(path)).output)
     assert "SEE A DOCTOR" in partial and "Not recorded: no answer for" in partial and "fever," not in partial
+
+
+def test_rule_file_text_that_looks_like_markup_is_shown_literally(tmp_path):
+    from .conftest import MINIMAL
+
+    rules = tmp_path / "r.yaml"
+    rules.write_text(MINIMAL.replace('text: "Any pain?", why: Because.', 'text: "[optional] Any pain?", why: "Because [/]"'))
+    result = invoke("run", "--rules", str(rules), input="?\nyes\n")
+    assert result.exit_code == 0, result.output
+    assert "[optional] Any pain?" in result.output and "Why we ask: Because [/]" in result.output
+    check = runner.invoke(app, ["check", str(rules)])
+    assert "'[optional]', which looks like terminal markup" in check.stdout
+    assert "'[/]', which looks like terminal markup" in check.stdout

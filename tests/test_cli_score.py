@@ -99,8 +99,8 @@ def test_allow_missing_scores_the_absent_question_as_unknown(tmp_path):
 
 @pytest.mark.parametrize("column,value,message", [
     ("fever", "maybe", "column 'fever': 'maybe' is not an answer; use yes, no or unsure"),
-    ("age", "forty", "column 'age': 'forty' is not a number; write a plain number from 0 to 120"),
-    ("temperature_c", "46", "column 'temperature_c': 46 is out of range; the answer must be from 30 to 45"),
+    ("age", "forty", "column 'age': 'forty' is not a number; write a plain number from 0 to 120 years"),
+    ("temperature_c", "46", "column 'temperature_c': 46 is out of range; the answer must be from 30 to 45 °C"),
 ])
 def test_invalid_cell_is_written_with_an_error_and_exit_1(tmp_path, column, value, message):
     src = write_csv(tmp_path / "in.csv", QIDS, [base(), base(**{column: value}), base(fever="yes")])

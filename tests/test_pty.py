@@ -76,3 +76,21 @@ def test_result_is_coloured_on_a_terminal_unless_no_color(no_color):
     red = "31m" in child.before  # the urgent result is red
     assert red is not no_color
     assert "SEEK URGENT CARE" in child.before
+
+
+def test_typed_markup_is_shown_as_typed_and_never_crashes():
+    child = spawn()
+    child.expect("> ")
+    child.sendline("[/]")
+    child.expect_exact("Sorry, '[/]' is not a number")
+    child.expect("> ")
+    child.sendline("[red]x")
+    child.expect_exact("Sorry, '[red]x' is not a number")
+    child.expect("> ")
+    child.sendline("40")
+    child.expect("all at once")
+    child.expect("> ")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "Traceback" not in (child.before or "")

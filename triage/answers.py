@@ -35,13 +35,15 @@ def _fmt(x: float) -> str:
 
 
 def range_text(q: Question) -> str:
+    """The allowed answers in words, with the unit: 'from 30 to 45 °C'."""
+    unit = f" {q.unit}" if q.unit else ""
     if q.minimum is not None and q.maximum is not None:
-        return f"from {_fmt(q.minimum)} to {_fmt(q.maximum)}"
+        return f"from {_fmt(q.minimum)} to {_fmt(q.maximum)}{unit}"
     if q.minimum is not None:
-        return f"at least {_fmt(q.minimum)}"
+        return f"at least {_fmt(q.minimum)}{unit}"
     if q.maximum is not None:
-        return f"at most {_fmt(q.maximum)}"
-    return "any number"
+        return f"at most {_fmt(q.maximum)}{unit}"
+    return f"any number{unit and ' of' + unit}"
 
 
 def parse_answer(q: Question, raw: object) -> Value:

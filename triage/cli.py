@@ -118,7 +118,8 @@ def run(
                             help="text for people, json for programs."),
     ask_all: bool = typer.Option(False, "--all", metavar="", help="Ask every question, even once the result is settled (for teaching)."),
     trace: bool = typer.Option(False, "--trace", metavar="", help="After the result, show every rule's outcome and the answers that decided it."),
-    settings: List[str] = typer.Option([], "--set", metavar="QUESTION=ANSWER", help="What-if: change an answer, as question=answer (with --answers; repeatable)."),
+    settings: List[str] = typer.Option([], "--set", metavar="QUESTION=ANSWER",
+                                          help="What-if: change an answer, as question=answer (with --answers; repeatable)."),
 ) -> None:
     """Answer the questionnaire (or replay an answers file) and get a triage result."""
     from .engine import evaluate_values
@@ -155,8 +156,10 @@ def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> dict
     from .questionnaire import Session
 
     console = _console(stderr=to_stderr)
-    console.print(f"[bold]{ruleset.title}[/bold]")
-    console.print(ruleset.disclaimer, style="italic", highlight=False)
+    from rich.text import Text
+
+    console.print(Text(ruleset.title, style="bold"))
+    console.print(Text(ruleset.disclaimer, style="italic"), highlight=False)
     try:
         values = ask(Session(ruleset, ask_all), console, console.input).answers
         console.print()
@@ -213,7 +216,8 @@ def score(
     allow_missing: bool = typer.Option(False, "--allow-missing", metavar="", help="Score absent question columns as not recorded instead of stopping."),
     encoding: str = typer.Option("utf-8-sig", "--encoding", metavar="NAME", help="Input encoding (a UTF-8 byte-order mark is always accepted)."),
     delimiter: Optional[str] = typer.Option(None, "--delimiter", "-d", metavar="CHAR", help="',', ';' or 'tab' (default: decided from the header line)."),
-    escape_formulas: bool = typer.Option(True, "--escape-formulas/--no-escape-formulas", metavar="", help="Prefix ' to cells a spreadsheet would run as formulas."),
+    escape_formulas: bool = typer.Option(True, "--escape-formulas/--no-escape-formulas", metavar="",
+                                         help="Prefix ' to cells a spreadsheet would run as formulas."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Print only errors and the disclaimer on standard error."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Worker processes for large files (one per 8 MB at most)."),
 ) -> None:
@@ -300,7 +304,8 @@ def explain(rules: Optional[Path] = RulesOption) -> None:
 @app.command(cls=_Command)
 def diagram(
     rules: Optional[Path] = RulesOption,
-    fmt: str = typer.Option("mermaid", "--format", "-f", metavar="[mermaid|dot|markdown]", callback=_choice("mermaid", "dot", "markdown"), help="mermaid, dot (Graphviz), or markdown (a page holding the Mermaid chart)."),
+    fmt: str = typer.Option("mermaid", "--format", "-f", metavar="[mermaid|dot|markdown]", callback=_choice("mermaid", "dot", "markdown"),
+                            help="mermaid, dot (Graphviz), or markdown (a page holding the Mermaid chart)."),
 ) -> None:
     """Print a flowchart of the questionnaire and the rules."""
     from . import diagram as d

@@ -6,6 +6,7 @@ hard errors (unknown ids, wrong types, missing rationale) into errors.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from .describe import describe
@@ -40,9 +41,28 @@ def lint(rules: RuleSet) -> list[Problem]:
                 message = _range_problem(rules.question(c.question), c)
                 if message:
                     warn(rule, f"rule '{rule.id}': {message}")
+    for item, field, text in _texts(rules):
+        if _MARKUP.search(text):
+            warn(item, f"{field} holds '{_MARKUP.search(text).group(0)}', which looks like terminal markup; "  # type: ignore[union-attr]
+                       "it is shown exactly as written (rule files have no formatting)")
     for rule, shadow in _shadowed(rules):
         warn(rule, f"rule '{rule.id}' can never decide the result: whenever it is true, {shadow}")
     return found
+
+
+_MARKUP = re.compile(r"\[/?[a-zA-Z#@][^\[\]]*\]|\[/\]")
+
+
+def _texts(rules: RuleSet) -> Iterator[tuple[Rule | Question, str, str]]:
+    """Every text a person reads, with the item it belongs to (for the warning's place)."""
+    for q in rules.questions:
+        yield q, f"question '{q.id}': text", q.text
+        yield q, f"question '{q.id}': why", q.why
+    for r in rules.rules:
+        for name in ("rationale", "action", "action_if_unsure"):
+            value = getattr(r, name)
+            if value:
+                yield r, f"rule '{r.id}': {name}", value
 
 
 def _range_problem(q: Question, c: Compare) -> str | None:

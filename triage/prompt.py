@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from .answers import range_text
+from .answers import answer_text, range_text
 from .errors import AnswerError
 from .model import NUMBER, Question
 from .questionnaire import Session
@@ -27,42 +27,52 @@ class Quit(Exception):
 def hint(q: Question) -> str:
     if q.type == NUMBER:
         skip = ", Enter to skip" if q.optional else ", or unsure"
-        unit = f" {q.unit}" if q.unit else ""
-        return f"a number {range_text(q)}{unit}{skip}"
+        return f"a number {range_text(q)}{skip}"
     return "yes / no / unsure"
 
 
 def ask(session: Session, console: Console, read: Callable[[str], str] = input) -> Session:
-    """Run the questionnaire until nothing is left to ask. EOFError and KeyboardInterrupt propagate."""
+    """Run the questionnaire until nothing is left to ask. EOFError and KeyboardInterrupt propagate.
+
+    Everything shown goes through rich Text objects, never markup: what a rule file says and what a
+    person types are shown exactly as written.
+    """
+    from rich.text import Text
+
+    def say(*parts: str | tuple[str, str], style: str = "") -> None:
+        console.print(Text.assemble(*parts, style=style), highlight=False)
+
     while (q := session.next_question()) is not None:
         number, most = session.progress
         console.print()
-        console.print(f"[dim]Question {number} of at most {most}[/dim]")
-        console.print(f"[bold]{q.text}[/bold]", highlight=False)
+        say(f"Question {number} of at most {most}", style="dim")
+        say(q.text, style="bold")
         while True:
-            console.print(f"[dim]({hint(q)}; ? why we ask; back to go back)[/dim]", highlight=False)
+            say(f"({hint(q)}; ? why we ask; back to go back; quit to stop)", style="dim")
             raw = read("> ")
             word = raw.strip().lower()
             if word in WHY:
-                console.print(f"[cyan]Why we ask:[/cyan] {q.why}", highlight=False)
+                say(("Why we ask: ", "cyan"), q.why)
                 continue
             if word in QUIT:
                 raise Quit
             if not word and not (q.type == NUMBER and q.optional):
                 # An empty line is more likely a slip than a considered "unsure".
-                console.print(f"[yellow]Please answer {hint(q)}.[/yellow]", highlight=False)
+                say(f"Please answer {hint(q)}.", style="yellow")
                 continue
             if word in BACK:
+                last = session.history[-1] if session.history else None
+                was = session.answers.get(last) if last else None
                 previous = session.back()
                 if previous is None:
-                    console.print("[yellow]This is the first question; there is nothing to go back to.[/yellow]")
+                    say("This is the first question; there is nothing to go back to.", style="yellow")
                     continue
-                console.print(f"[dim]Going back to: {previous.text}[/dim]", highlight=False)
+                say(f"Going back to: {previous.text} (you answered: {answer_text(previous, was)})", style="dim")
                 break
             try:
                 session.answer(q, raw)
             except AnswerError as exc:
-                console.print(f"[yellow]Sorry, {exc.reason}.[/yellow]", highlight=False)
+                say(f"Sorry, {exc.reason}.", style="yellow")
                 continue
             break
     return session

@@ -126,6 +126,7 @@ def result_renderable(result: Result) -> Panel:
 def trace_renderable(result: Result) -> Table:
     """Every rule with its outcome and the answers that decided it; the deciding rule marked."""
     from rich.table import Table
+    from rich.text import Text
 
     rules = result.ruleset
     table = Table(title="How the result was reached", title_justify="left", show_lines=False)
@@ -141,7 +142,7 @@ def trace_renderable(result: Result) -> Table:
             f"{q}={answer_text(rules.question(q), result.answers.get(q))}" for q in outcome.deciders
         )
         marker = "→ " if outcome.rule is deciding else "  "
-        table.add_row(marker + outcome.rule.id, outcome.rule.disposition, word, answers, style=style)
+        table.add_row(marker + outcome.rule.id, outcome.rule.disposition, word, Text(answers), style=style)
     return table
 
 
@@ -175,13 +176,14 @@ def change_dict(before: Result, after: Result) -> dict[str, Any]:
 
 def change_renderable(before: Result, after: Result) -> Table:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="What-if", title_justify="left")
     table.add_column("")
     table.add_column("before")
     table.add_column("after")
     b, a = before.disposition, after.disposition
-    table.add_row("result", b.label, a.label, style="bold")
+    table.add_row("result", Text(b.label), Text(a.label), style="bold")
     changed = changed_rules(before, after)
     for rule, was, now in changed:
         table.add_row(f"rule {rule}", was, now)
