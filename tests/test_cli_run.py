@@ -8,6 +8,8 @@ from typer.testing import CliRunner
 from triage import __version__
 from triage.cli import app
 
+from .conftest import ROOT
+
 runner = CliRunner()
 
 
@@ -219,3 +221,58 @@ def test_rule_file_text_that_looks_like_markup_is_shown_literally(tmp_path):
     check = runner.invoke(app, ["check", str(rules)])
     assert "'[optional]', which looks like terminal markup" in check.stdout
     assert "'[/]', which looks like terminal markup" in check.stdout
+
+
+def test_an_unwritable_save_path_is_refused_before_the_first_question(tmp_path):
+    result = invoke("run", "--save", str(tmp_path / "nowhere" / "x.yaml"), input="40\nyes\nyes\n")
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert "Question 1" not in result.output
+
+
+def test_save_file_is_private_and_never_the_input(answers_file, tmp_path):
+    import os
+    import stat
+
+    save = tmp_path / "saved.yaml"
+    result = invoke("run", "--save", str(save), input="40\nyes\nyes\n")
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(os.stat(save).st_mode) == 0o600
+    source = answers_file()
+    before = source.read_text()
+    refused = invoke("run", "--answers", str(source), "--save", str(source), "--set", "fever=yes")
+    assert refused.exit_code == 2 and "never writes over its own input" in refused.output
+    assert source.read_text() == before
+
+
+def test_interactive_trace_says_which_questions_were_not_asked():
+    result = invoke("run", "--trace", "--format", "json", input="40\nyes\nyes\n")
+    out = json.loads(result.stdout)
+    collapse = next(t for t in out["trace"] if t["rule"] == "collapse")
+    assert collapse["decided_by"] == {"sudden_onset": "yes", "faint": "yes"}
+    bladder = next(t for t in out["trace"] if t["rule"] == "bladder_dysfunction")
+    assert set(bladder["decided_by"].values()) == {"not asked (could not change the result)"}
+    assert out["answers"] == {"age": "40", "sudden_onset": "yes", "faint": "yes"}
+
+
+def test_an_unsure_number_shows_as_unsure_in_the_trace(tmp_path):
+    rules = ROOT / "rules" / "examples" / "every_feature.yaml"
+    path = tmp_path / "a.yaml"
+    path.write_text("score: unsure\nrisk: 'yes'\nalarm: 'no'\ndays: 3\nbetter: 'yes'\n")
+    out = json.loads(invoke("run", "--rules", str(rules), "--answers", str(path), "--trace", "-f", "json").stdout)
+    high = next(t for t in out["trace"] if t["rule"] == "high_score_with_risk")
+    assert high["outcome"] == "unknown (unsure)" and high["decided_by"] == {"score": "unsure"}
+
+
+def test_an_empty_answers_file_says_nothing_was_answered(tmp_path):
+    path = tmp_path / "empty.yaml"
+    path.write_text("")
+    result = invoke("run", "--answers", str(path))
+    assert result.exit_code == 0
+    assert "holds no answers; every question counts as not recorded" in result.output
+
+
+def test_the_questionnaire_ends_with_the_answers_to_show_a_clinician():
+    result = invoke("run", input="40\nyes\nyes\n")
+    text = flat(result.output)
+    assert "Your answers (you can show these to a clinician)" in text
+    assert "Since the pain began, have you felt faint, dizzy or clammy, or passed out? yes" in text

@@ -94,3 +94,24 @@ def test_typed_markup_is_shown_as_typed_and_never_crashes():
     child.expect(pexpect.EOF)
     child.close()
     assert "Traceback" not in (child.before or "")
+
+
+def test_a_failed_save_still_shows_the_result_first(tmp_path):
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm-256color", "NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "triage", "run", "--save", str(folder / "mine.yaml")], env=env,
+                          encoding="utf-8", timeout=20, dimensions=(40, 100))
+    child.expect("> ")
+    folder.rmdir()  # the folder disappears while the person is answering
+    child.sendline("40")
+    child.expect("> ")
+    child.sendline("yes")
+    child.expect("> ")
+    child.sendline("yes")  # sudden pain with feeling faint: the last question
+    child.expect("SEEK URGENT CARE")
+    child.expect("not a diagnosis")
+    child.expect("the result above was not saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 3

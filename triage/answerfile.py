@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .answers import answer_text, parse_answer
-from .errors import AnswerError, InputFileError, Location, Problem, RuleFileError, did_you_mean
-from .files import read_text
+from .errors import AnswerError, Location, Problem, RuleFileError, did_you_mean
+from .files import read_text, write_private
 from .logic import NOT_GIVEN, NOT_RECORDED
 from .model import RuleSet, Value
 
@@ -87,7 +87,4 @@ def save_answers(path: str | Path, rules: RuleSet, values: dict[str, Value]) -> 
     for q in rules.questions:
         if q.id in values and values[q.id] is not NOT_GIVEN and values[q.id] is not NOT_RECORDED:
             lines.append(f"{q.id}: {answer_text(q, values[q.id])}")
-    try:
-        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot write the answers ({exc.strerror})") from None
+    write_private(path, "\n".join(lines) + "\n")

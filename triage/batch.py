@@ -24,6 +24,7 @@ from typing import IO, Any, Callable, Iterator, Sequence
 from .answers import YESNO_TABLE, parse_answer
 from .compiled import Compiled
 from .errors import AnswerError, InputFileError, TriageError, did_you_mean
+
 from .logic import NOT_RECORDED, UNSURE
 from .model import NUMBER, Question, RuleSet
 
@@ -392,13 +393,6 @@ def atomic_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
         except OSError:
             pass
         raise
-
-
-def same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
 
 
 @dataclass

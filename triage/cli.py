@@ -51,7 +51,7 @@ app = typer.Typer(
     help="Red-flag triage of symptoms from declarative rule files. Not a diagnosis.",
 )
 
-EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_SAVE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
@@ -125,33 +125,48 @@ def run(
     from .engine import evaluate_values
     from .loader import load_rules
 
+    asked: list[str] | None = None
     with user_errors():
         ruleset = load_rules(rules)
+        if save is not None:
+            from .files import check_output
+
+            # Checked before the first question: a person must never answer everything for nothing.
+            check_output(save, [p for p in (answers, rules) if p is not None])
         if answers is not None:
             from .answerfile import load_answers
 
             values = load_answers(answers, ruleset)
+            if not values:
+                err(f"{answers}: holds no answers; every question counts as not recorded")
         elif settings:
             err("--set changes answers from a file: give --answers FILE as well")
             raise typer.Exit(EXIT_USAGE)
         else:
             # With JSON output the questions go to stderr, so stdout holds only the result.
-            values = _interview(ruleset, ask_all, to_stderr=fmt == "json")
+            values, asked = _interview(ruleset, ask_all, to_stderr=fmt == "json")
         before = None
         if settings:
             from .answerfile import apply_settings
 
             before = evaluate_values(ruleset, values)
             values = apply_settings(values, settings, ruleset)
-        if save is not None:
-            from .answerfile import save_answers
-
-            save_answers(save, ruleset, values)
         result = evaluate_values(ruleset, values)
-    _show(result, fmt, trace, before)
+    # The result comes first: whatever happens after the last answer, the person has seen it.
+    _show(result, fmt, trace, before, values, asked)
+    if save is not None:
+        from .answerfile import save_answers
+        from .errors import TriageError
+
+        try:
+            save_answers(save, ruleset, values)
+        except TriageError as exc:
+            err(f"{exc}; the result above was not saved")
+            raise typer.Exit(EXIT_SAVE) from None
 
 
-def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> dict[str, Value]:
+def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> tuple[dict[str, Value], list[str]]:
+    """The answers, and the questions asked in order (the rest were not asked)."""
     from .prompt import Quit, ask
     from .questionnaire import Session
 
@@ -161,9 +176,9 @@ def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> dict
     console.print(Text(ruleset.title, style="bold"))
     console.print(Text(ruleset.disclaimer, style="italic"), highlight=False)
     try:
-        values = ask(Session(ruleset, ask_all), console, console.input).answers
+        session = ask(Session(ruleset, ask_all), console, console.input)
         console.print()
-        return values
+        return session.answers, list(session.history)
     except (KeyboardInterrupt, Quit):
         print(file=sys.stderr)
         err("stopped before the end; no result was given and nothing was saved")
@@ -174,17 +189,20 @@ def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> dict
         raise typer.Exit(EXIT_ROWS) from None
 
 
-def _show(result: Result, fmt: str, trace: bool, before: Result | None = None) -> None:
-    from .render import result_dict
+def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: dict[str, Value],
+          asked: list[str] | None) -> None:
+    """The result; then, for a person, their answers to show a clinician, and the trace if asked."""
+    from .render import answers_dict, result_dict
 
     if fmt == "json":
         import json
 
         out = result_dict(result)
+        out["answers"] = answers_dict(result.ruleset, given)
         if trace:
             from .render import trace_dict
 
-            out["trace"] = trace_dict(result)
+            out["trace"] = trace_dict(result, asked)
         if before is not None:
             from .render import change_dict
 
@@ -199,10 +217,14 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None = None) -
 
         console.print(change_renderable(before, result))
     console.print(result_renderable(result))
+    if asked is not None:
+        from .render import answers_renderable
+
+        console.print(answers_renderable(result.ruleset, given))
     if trace:
         from .render import trace_renderable
 
-        console.print(trace_renderable(result))
+        console.print(trace_renderable(result, asked))
 
 
 @app.command(cls=_Command)
@@ -222,8 +244,8 @@ def score(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Worker processes for large files (one per 8 MB at most)."),
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
-    from .batch import DELIMITERS, Options, atomic_output, load_map, same_file, score_file
-    from .files import open_binary
+    from .batch import DELIMITERS, Options, atomic_output, load_map, score_file
+    from .files import open_binary, same_file
     from .loader import load_rules
 
     with user_errors():

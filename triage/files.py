@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
-from typing import IO
+from typing import IO, Iterable
 
 from .errors import InputFileError
 
@@ -31,3 +33,60 @@ def read_text(path: str | Path) -> tuple[str, bytes]:
         return data.decode("utf-8-sig"), data
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file (through links and relative paths too)."""
+    try:
+        return Path(a).resolve() == Path(b).resolve() or (Path(b).exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse, before any work is done, an output that cannot or must not be written: a folder, a
+    device or pipe, a folder that does not exist or cannot be written in, or one of the inputs."""
+    target = Path(path)
+    if str(path).endswith(("/", os.sep)) or target.is_dir():
+        raise InputFileError(f"{path}: is a folder; give a file name to write")
+    if target.exists() and not target.is_file():
+        raise InputFileError(f"{path}: is not a regular file (a device or a pipe); give a file name to write")
+    folder = target.resolve().parent
+    if not folder.is_dir():
+        raise InputFileError(f"{path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputFileError(f"{path}: cannot write in the folder {folder}")
+    for source in inputs:
+        if same_file(source, target):
+            raise InputFileError(f"{path}: is also an input; triage never writes over its own input")
+
+
+def write_private(path: str | Path, text: str) -> None:
+    """Write text whole or not at all, readable by its owner only: it holds health information.
+
+    A temporary file (created 0600) beside the target is renamed over it at the end, so a failure
+    or a signal never leaves half a file.
+    """
+    check_output(path)
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.resolve().parent)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot write here ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _unlink(tmp)
+        raise InputFileError(f"{path}: cannot write ({exc.strerror})") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

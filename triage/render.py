@@ -5,7 +5,7 @@ Every form carries the disclaimer; there is no switch to leave it out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .answers import answer_text
 from .engine import Result
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from .batch import Summary
     from .cases import CaseOutcome
-    from .model import Rule, RuleSet
+    from .model import Rule, RuleSet, Value
 
 OUTCOME_WORDS = {True: "true", False: "false", UNSURE: "unknown (unsure)"}
 
@@ -123,12 +123,38 @@ def result_renderable(result: Result) -> Panel:
     return Panel(Group(*parts), title=Text(d.label.upper(), style=style), border_style=style.split()[-1], expand=False)
 
 
-def trace_renderable(result: Result) -> Table:
+def decided_by(result: Result, qid: str, asked: list[str] | None) -> str:
+    """An answer as the trace shows it: what was given, or that the question was never asked."""
+    if asked is not None and qid not in asked:
+        return "not asked (could not change the result)"
+    return answer_text(result.ruleset.question(qid), result.answers.get(qid))
+
+
+def answers_dict(rules: RuleSet, given: Mapping[str, Value]) -> dict[str, str]:
+    """The answers given, in question order, as words."""
+    return {q.id: answer_text(q, given[q.id]) for q in rules.questions if q.id in given}
+
+
+def answers_renderable(rules: RuleSet, given: Mapping[str, Value]) -> Table:
+    """A one-screen summary of a person's answers, to show a clinician."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Your answers (you can show these to a clinician)", title_justify="left",
+                  show_header=False, box=None, padding=(0, 1))
+    table.add_column("question", ratio=4)
+    table.add_column("answer", ratio=1, style="bold")
+    for q in rules.questions:
+        if q.id in given:
+            table.add_row(Text(q.text), Text(answer_text(q, given[q.id])))
+    return table
+
+
+def trace_renderable(result: Result, asked: list[str] | None = None) -> Table:
     """Every rule with its outcome and the answers that decided it; the deciding rule marked."""
     from rich.table import Table
     from rich.text import Text
 
-    rules = result.ruleset
     table = Table(title="How the result was reached", title_justify="left", show_lines=False)
     table.add_column("rule")
     table.add_column("level")
@@ -138,22 +164,19 @@ def trace_renderable(result: Result) -> Table:
     for outcome in result.trace:
         word = outcome_word(outcome.value)
         style = {"true": "bold", "false": "dim"}.get(word, "yellow")
-        answers = ", ".join(
-            f"{q}={answer_text(rules.question(q), result.answers.get(q))}" for q in outcome.deciders
-        )
+        answers = ", ".join(f"{q}={decided_by(result, q, asked)}" for q in outcome.deciders)
         marker = "→ " if outcome.rule is deciding else "  "
         table.add_row(marker + outcome.rule.id, outcome.rule.disposition, word, Text(answers), style=style)
     return table
 
 
-def trace_dict(result: Result) -> list[dict[str, Any]]:
-    rules = result.ruleset
+def trace_dict(result: Result, asked: list[str] | None = None) -> list[dict[str, Any]]:
     return [
         {
             "rule": o.rule.id,
             "disposition": o.rule.disposition,
             "outcome": outcome_word(o.value),
-            "decided_by": {q: answer_text(rules.question(q), result.answers.get(q)) for q in o.deciders},
+            "decided_by": {q: decided_by(result, q, asked) for q in o.deciders},
         }
         for o in result.trace
     ]
