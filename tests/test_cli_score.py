@@ -321,3 +321,19 @@ def test_a_version_1_bladder_column_is_refused_naming_its_replacements(tmp_path)
     mapped = invoke(old, "--map", mapping)
     assert mapped.exit_code == 0, mapped.stderr
     assert by_column(rows_of(mapped.stdout))[0]["disposition"] == "urgent_care"
+
+
+@pytest.mark.parametrize("bad_line", [2, 51, 15001])
+def test_an_undecodable_byte_is_reported_at_its_true_line_and_offset(tmp_path, bad_line):
+    rows = [base() for _ in range(bad_line)]
+    src = tmp_path / "in.csv"
+    lines = [",".join(["name", *QIDS])] + [",".join(["x", *r]) for r in rows]
+    lines[bad_line - 1] = lines[bad_line - 1].replace("x,", "caf\xe9,", 1)
+    data = ("\n".join(lines) + "\n").encode("latin-1")
+    src.write_bytes(data)
+    result = invoke(src, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    offset = data.index(b"\xe9")
+    assert f"in.csv:{bad_line}: byte {offset} (0xe9): not valid utf-8-sig text" in result.stderr
+    assert "--encoding cp1252" in result.stderr
+    assert not (tmp_path / "out.csv").exists()

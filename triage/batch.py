@@ -493,9 +493,17 @@ def score_file(
                     continue
             slow(row)
     except UnicodeDecodeError as exc:
+        from .files import decode_hint, find_undecodable
+
+        found = find_undecodable(source, options.encoding) if part is None else None  # type: ignore[arg-type]
+        if found is not None:
+            line, offset, byte = found
+            where = f"{name}:{line}: byte {offset} (0x{byte:02x})"
+        else:
+            where = f"{name}:{line_offset + (reader.line_num if reader else 0) + 1} or just after"
         raise InputFileError(
-            f"{name}:{line_offset + (reader.line_num if reader else 0) + 1}: not valid {options.encoding} text ({exc.reason}); "
-            "give the file's encoding with --encoding, for example --encoding latin-1"
+            f"{where}: not valid {options.encoding} text ({exc.reason}); give the file's encoding, "
+            f"for example {decode_hint(options.encoding)}"
         ) from None
     except csv.Error as exc:
         raise InputFileError(f"{name}:{line_offset + (reader.line_num if reader else 1)}: cannot read this CSV ({exc})") from None

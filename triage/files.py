@@ -32,7 +32,10 @@ def read_text(path: str | Path) -> tuple[str, bytes]:
     try:
         return data.decode("utf-8-sig"), data
     except UnicodeDecodeError as exc:
-        raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputFileError(f"{path}:{line}:{column}: not UTF-8 text (byte {exc.start}, 0x{data[exc.start]:02x}); "
+                             "save it as UTF-8") from None
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
@@ -90,3 +93,35 @@ def _unlink(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def find_undecodable(source: IO[bytes], encoding: str) -> tuple[int, int, int] | None:
+    """(line, byte offset in the file, the byte) of the first byte that `encoding` cannot decode.
+
+    Reads the file again from the start, a line at a time: a decoder reading ahead in blocks cannot
+    say which line it was on. None when the source cannot be re-read (standard input, a pipe).
+    """
+    import codecs
+
+    try:
+        if not source.seekable():
+            return None
+        source.seek(0)
+    except (OSError, ValueError):
+        return None
+    name = codecs.lookup(encoding).name
+    offset = 0
+    for number, raw in enumerate(source, 1):
+        data = raw[3:] if number == 1 and name == "utf-8-sig" and raw.startswith(codecs.BOM_UTF8) else raw
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            start = offset + (len(raw) - len(data)) + exc.start
+            return number, start, data[exc.start]
+        offset += len(raw)
+    return None
+
+
+def decode_hint(encoding: str) -> str:
+    """Which --encoding to suggest: spreadsheets saved on Windows are usually cp1252."""
+    return "--encoding cp1252 (Windows spreadsheets) or --encoding latin-1" if "utf" in encoding.lower() else "--encoding utf-8"
