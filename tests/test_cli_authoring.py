@@ -185,3 +185,30 @@ def _plain(node):
     if isinstance(node, SequenceNode):
         return [_plain(v) for v in node.value]
     return StrictLoader("").construct_object(node)
+
+
+def test_a_file_of_the_wrong_kind_is_named_and_sent_where_it_belongs(tmp_path):
+    cases = ROOT / "rules" / "l2_l3_radiculopathy.cases.yaml"
+    check = runner.invoke(app, ["check", str(cases)])
+    assert check.exit_code == 2
+    assert check.stdout.strip().splitlines() == [
+        f"{cases}:5:1: error: this is a cases file: give it to `triage test RULES CASES`; here a rule file is needed"]
+    answers = runner.invoke(app, ["run", "--answers", str(DEFAULT_RULES)])
+    assert answers.exit_code == 2 and "this is a rule file: give it with --rules" in answers.output
+    swapped = runner.invoke(app, ["test", str(DEFAULT_RULES), str(DEFAULT_RULES)])
+    assert swapped.exit_code == 2 and "here a cases file is needed" in swapped.output
+
+
+def test_a_missing_file_is_named_once():
+    result = runner.invoke(app, ["check", "rules/my-rules.yaml"])
+    assert result.stdout.strip() == "rules/my-rules.yaml: error: no such file"
+
+
+def test_yaml_mistakes_are_said_in_plain_words(tmp_path):
+    readme = runner.invoke(app, ["run", "--answers", str(ROOT / "README.md")])
+    assert readme.exit_code == 2 and "this is not a YAML file of 'key: value' lines" in readme.output
+    colon = tmp_path / "a.yaml"
+    colon.write_text("fever: no: really\n")
+    result = runner.invoke(app, ["run", "--answers", str(colon)])
+    assert f"{colon}:1:10: a ':' where none can be; put text that contains ': ' in quotes" in result.output
+    assert "mapping values" not in result.output

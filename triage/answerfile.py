@@ -21,10 +21,13 @@ def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
     """Read and check every answer; all problems are reported together with file:line:column."""
     from .yamlsafe import NodeReader, compose
 
+    from .filekinds import expect
+
     text, _ = read_text(path)
     node = compose(text, str(path))
     if node is None:
         return {}
+    expect(node, "answers", str(path))
     reader = NodeReader(str(path))
     values, _ = read_answers(reader, node, rules, "an answers file")
     reader.raise_if_errors()

@@ -82,6 +82,9 @@ def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
     text, _ = read_text(path)
     reader = NodeReader(str(path))
     node = compose(text, str(path))
+    from .filekinds import expect
+
+    expect(node, "map", str(path))
     out = ColumnMap()
     top = reader.mapping(node, "a map file", (), ("columns", "values")) if node is not None else {}
     questions = rules.questions_by_id

@@ -56,6 +56,9 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
     text, _ = read_text(path)
     reader = NodeReader(str(path))
     node = compose(text, str(path))
+    from .filekinds import expect as expect_kind
+
+    expect_kind(node, "cases", str(path))
     top = reader.mapping(node, "a cases file", ("cases",), ("defaults",)) if node is not None else None
     if node is None:
         reader.problems.append(Problem(Location(str(path)), "the file is empty; a cases file has 'cases:'"))

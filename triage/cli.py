@@ -358,7 +358,10 @@ def check(
             worst = EXIT_USAGE
             continue
         except TriageError as exc:
-            print(f"{path}: error: {exc}")
+            # Messages about a file already start with its name: say it once.
+            message = str(exc)
+            prefix = f"{path}: "
+            print(f"{path}: error: {message[len(prefix):] if message.startswith(prefix) else message}")
             worst = EXIT_USAGE
             continue
         warnings = lint(ruleset)

@@ -66,9 +66,12 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
 def parse_rules(text: str, filename: str = "<rules>", sha256: str | None = None) -> RuleSet:
     from .yamlsafe import NodeReader, compose
 
+    from .filekinds import expect
+
     node = compose(text, filename)
     if node is None:
         raise RuleFileError([Problem(Location(filename), "the file is empty; a rule file starts with 'id:'")])
+    expect(node, "rule", filename)
     reader = NodeReader(filename)
     ruleset = _Builder(reader).build(node, sha256 or hashlib.sha256(text.encode()).hexdigest())
     reader.raise_if_errors()

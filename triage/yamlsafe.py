@@ -44,6 +44,31 @@ StrictLoader.add_implicit_resolver(
 )
 
 
+# The YAML parser's words, and what they mean to someone editing a file by hand.
+_PLAIN = (
+    ("mapping values are not allowed here", "a ':' where none can be; put text that contains ': ' in quotes"),
+    ("could not find expected ':'", "a line that is not 'key: value' (a missing ':', or a line that does not line up)"),
+    ("that cannot start any token", "a character that cannot start a value here (a tab? indent with spaces; "
+                                    "text starting with @ or ` must be in quotes)"),
+    ("expected '<document start>'", "this is not a YAML file of 'key: value' lines"),
+    ("found undefined alias", "a '*' alias with no '&' anchor; put text starting with '*' in quotes"),
+    ("found unexpected end of stream", "the file ends inside a quote or a bracket that is never closed"),
+    ("did not find expected key", "a line that does not line up with the keys above it (check the indent)"),
+    ("expected <block end>", "a line that does not line up with the lines above it (check the indent)"),
+    ("did not find expected '-' indicator", "a list item that does not line up with the items above it"),
+    ("did not find expected ',' or '}'", "a '{ }' mapping that is not closed, or text with ',' or ':' that needs quotes"),
+    ("did not find expected ',' or ']'", "a '[ ]' list that is not closed, or text with ',' that needs quotes"),
+    ("found duplicate anchor", "an '&' anchor name used twice"),
+)
+
+
+def plain_words(problem: str) -> str:
+    for jargon, plain in _PLAIN:
+        if jargon in problem:
+            return plain
+    return f"not valid YAML ({problem})"
+
+
 def compose(text: str, filename: str) -> Node | None:
     """Parse YAML text into a node tree; syntax errors become a RuleFileError at the right place."""
     loader = StrictLoader(text)
@@ -52,7 +77,7 @@ def compose(text: str, filename: str) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
-        raise RuleFileError([Problem(loc, f"not valid YAML: {exc.problem or exc.context}")]) from None
+        raise RuleFileError([Problem(loc, plain_words(str(exc.problem or exc.context)))]) from None
     except yaml.YAMLError as exc:
         raise RuleFileError([Problem(Location(filename), f"not valid YAML: {exc}")]) from None
     finally:

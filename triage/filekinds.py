@@ -1,0 +1,41 @@
+"""Which kind of triage file a YAML document is, so that one given where another belongs is named.
+
+A rule file, a cases file, an answers file and a map file all look alike to a YAML parser; a person
+who passes the wrong one should hear which it is and where it goes, not a list of unknown keys.
+"""
+
+from __future__ import annotations
+
+from yaml.nodes import MappingNode, Node
+
+from .errors import Location, Problem, RuleFileError
+
+WHERE = {
+    "rule": "a rule file: give it with --rules, or to `triage check`",
+    "cases": "a cases file: give it to `triage test RULES CASES`",
+    "map": "a map file: give it to `triage score --map`",
+    "answers": "an answers file: give it to `triage run --answers`",
+}
+
+
+def kind_of(node: Node | None) -> str | None:
+    """'rule', 'cases', 'map', 'answers', or None when the top is not a mapping."""
+    if not isinstance(node, MappingNode):
+        return None
+    keys = {getattr(k, "value", None) for k, _ in node.value}
+    if keys & {"rules", "dispositions"} or {"id", "questions"} <= keys:
+        return "rule"
+    if "cases" in keys:
+        return "cases"
+    if keys and keys <= {"columns", "values"}:
+        return "map"
+    return "answers"
+
+
+def expect(node: Node | None, wanted: str, filename: str) -> None:
+    """Raise a one-line error when the document is another kind of triage file than `wanted`."""
+    found = kind_of(node)
+    if found is not None and found != wanted and node is not None:
+        mark = node.start_mark
+        raise RuleFileError([Problem(Location(filename, mark.line + 1, mark.column + 1),
+                                     f"this is {WHERE[found]}; here {WHERE[wanted].split(':')[0]} is needed")])
