@@ -337,3 +337,23 @@ def test_an_undecodable_byte_is_reported_at_its_true_line_and_offset(tmp_path, b
     assert f"in.csv:{bad_line}: byte {offset} (0xe9): not valid utf-8-sig text" in result.stderr
     assert "--encoding cp1252" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_allow_missing_never_drops_a_misspelt_column_silently(tmp_path):
+    header = ["saddle_anesthsia" if q == "saddle_anesthesia" else q for q in QIDS]
+    src = write_csv(tmp_path / "in.csv", header, [base(saddle_anesthesia="yes")])
+    result = invoke(src, "--allow-missing")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "column 'saddle_anesthsia' looks like question 'saddle_anesthesia' misspelt" in " ".join(result.stderr.split())
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  saddle_anesthsia: saddle_anesthesia\n")
+    mapped = invoke(src, "--map", mapping)
+    assert mapped.exit_code == 0 and by_column(rows_of(mapped.stdout))[0]["disposition"] == "urgent_care"
+
+
+def test_allow_missing_still_suggests_the_nearest_header(tmp_path):
+    header = ["saddle_area" if q == "saddle_anesthesia" else q for q in QIDS]
+    src = write_csv(tmp_path / "in.csv", header, [base()])
+    result = invoke(src, "--allow-missing")
+    assert result.exit_code == 0
+    assert "Scoring without columns for: saddle_anesthesia (did you mean 'saddle_area'?)" in " ".join(result.stderr.split())

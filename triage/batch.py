@@ -68,6 +68,18 @@ class ColumnMap:
     values: dict[str, dict[str, object]] = field(default_factory=dict)  # question id or '*' -> code -> answer
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether one letter added, dropped, changed or two neighbours swapped turn a into b."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1:]
+    return a[i + 1:] == b[i + 1:] or (i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:])
+
+
 def norm(header: str) -> str:
     return header.strip().lower()
 
@@ -191,9 +203,17 @@ class Scorer:
                 )
             positions[qid] = pos
         missing = [q.id for q in rules.questions if q.id not in positions]
+        unmatched = [norm(h) for i, h in enumerate(header) if i not in positions.values()]
+        self.hints = {q: did_you_mean(q, unmatched) for q in missing}
         if missing and not allow_missing:
-            unmatched = [norm(h) for i, h in enumerate(header) if i not in positions.values()]
-            raise MissingColumnsError(missing, {q: did_you_mean(q, unmatched) for q in missing})
+            raise MissingColumnsError(missing, self.hints)
+        # Even with --allow-missing, a header one edit away from a question id is almost surely that
+        # question misspelt: scoring its answers as not recorded would drop them without a word.
+        typos = [(h, q) for q in missing for h in unmatched if one_edit_apart(h, q)]
+        if typos:
+            h, q = typos[0]
+            raise InputFileError(f"column {h!r} looks like question '{q}' misspelt; rename the header, or map it "
+                                 "with --map (a map is also how to say it is another column)")
         self.missing = missing
         self.width = len(header)
         # (position in row, slot, table: cell text -> answer, parser that fills the table)

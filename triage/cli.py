@@ -270,7 +270,10 @@ def score(
         on_start = None
         if allow_missing and not quiet:
             def on_start(scorer: Scorer) -> None:
-                stderr.print(f"[yellow]Scoring without columns for: {', '.join(scorer.missing)} (unknown in every row)[/yellow]")
+                from rich.text import Text
+
+                missing = ", ".join(f"{q}{scorer.hints.get(q, '')}" for q in scorer.missing)
+                stderr.print(Text(f"Scoring without columns for: {missing} (not recorded in every row)", style="yellow"))
         try:
             if parallel:
                 with atomic_output(output, sys.stdout) as out:
