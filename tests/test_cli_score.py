@@ -357,3 +357,23 @@ def test_allow_missing_still_suggests_the_nearest_header(tmp_path):
     result = invoke(src, "--allow-missing")
     assert result.exit_code == 0
     assert "Scoring without columns for: saddle_anesthesia (did you mean 'saddle_area'?)" in " ".join(result.stderr.split())
+
+
+def test_output_is_never_an_input_a_folder_or_a_device(tmp_path):
+    import subprocess
+    import sys
+
+    src = write_csv(tmp_path / "in.csv", QIDS, [base()])
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {}\n")
+    over_map = invoke(src, "--map", mapping, "-o", mapping)
+    assert over_map.exit_code == 2 and "is one of the inputs" in over_map.stderr
+    assert invoke(src, "-o", f"{tmp_path}/nodir/").exit_code == 2
+    device = invoke(src, "-o", "/dev/null")
+    assert device.exit_code == 2 and "not a regular file" in device.stderr
+    before = src.read_bytes()
+    with open(src, "rb") as stdin:
+        piped = subprocess.run([sys.executable, "-m", "triage", "score", "-", "-o", str(src)], stdin=stdin,
+                               capture_output=True, text=True)
+    assert piped.returncode == 2 and "is one of the inputs" in piped.stderr
+    assert src.read_bytes() == before

@@ -113,7 +113,7 @@ RulesOption = typer.Option(None, "--rules", "-r", metavar="FILE", help="Rule fil
 def run(
     rules: Optional[Path] = RulesOption,
     answers: Optional[Path] = typer.Option(None, "--answers", "-a", metavar="FILE", help="YAML or JSON file of answers: no prompts.", dir_okay=False),
-    save: Optional[Path] = typer.Option(None, "--save", metavar="FILE", help="Write the answers given to this file, for replay.", dir_okay=False),
+    save: Optional[str] = typer.Option(None, "--save", metavar="FILE", help="Write the answers given to this file, for replay."),
     fmt: str = typer.Option("text", "--format", "-f", metavar="[text|json]", callback=_choice("text", "json"),
                             help="text for people, json for programs."),
     ask_all: bool = typer.Option(False, "--all", metavar="", help="Ask every question, even once the result is settled (for teaching)."),
@@ -230,7 +230,8 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
 @app.command(cls=_Command)
 def score(
     input: str = typer.Argument(..., metavar="FILE", help="CSV file of responses, or - for standard input."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output.", dir_okay=False),
+    # A string, not a Path: "out/" must reach the check as a folder, not as a file named "out".
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output."),
     rules: Optional[Path] = RulesOption,
     fmt: str = typer.Option("csv", "--format", "-f", metavar="[csv|jsonl]", callback=_choice("csv", "jsonl"),
                             help="csv (input columns plus results) or jsonl."),
@@ -245,7 +246,7 @@ def score(
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
     from .batch import DELIMITERS, Options, atomic_output, load_map, score_file
-    from .files import open_binary, same_file
+    from .files import check_output, open_binary, same_file, stdin_is
     from .loader import load_rules
 
     with user_errors():
@@ -258,9 +259,12 @@ def score(
             encoding=encoding, delimiter=DELIMITERS[delimiter.lower()] if delimiter else None,
             escape_formulas=escape_formulas,
         )
-        if output is not None and input != "-" and same_file(Path(input), output):
-            err(f"{output}: is the input file; scoring never writes over its own input. Choose another --output")
-            raise typer.Exit(EXIT_USAGE)
+        if output is not None:
+            inputs = [p for p in (None if input == "-" else input, rules, map_file) if p is not None]
+            if any(same_file(p, output) for p in inputs) or (input == "-" and stdin_is(output)):
+                err(f"{output}: is one of the inputs; scoring never writes over its own input. Choose another --output")
+                raise typer.Exit(EXIT_USAGE)
+            check_output(output)
         stderr = _console(stderr=True)
         from .parallel import can_split, score_parallel
 
@@ -276,12 +280,12 @@ def score(
                 stderr.print(Text(f"Scoring without columns for: {missing} (not recorded in every row)", style="yellow"))
         try:
             if parallel:
-                with atomic_output(output, sys.stdout) as out:
+                with atomic_output(Path(output) if output else None, sys.stdout) as out:
                     summary = score_parallel(ruleset, input, out, options, jobs, input, on_start=on_start)
             else:
                 source = open_binary(input)
                 try:
-                    with atomic_output(output, sys.stdout) as out, _progress(stderr, source, quiet) as update:
+                    with atomic_output(Path(output) if output else None, sys.stdout) as out, _progress(stderr, source, quiet) as update:
                         summary = score_file(ruleset, source, out, options, name=input if input != "-" else "<stdin>",
                                              on_progress=update, on_start=on_start)
                 finally:

@@ -125,3 +125,11 @@ def find_undecodable(source: IO[bytes], encoding: str) -> tuple[int, int, int] |
 def decode_hint(encoding: str) -> str:
     """Which --encoding to suggest: spreadsheets saved on Windows are usually cp1252."""
     return "--encoding cp1252 (Windows spreadsheets) or --encoding latin-1" if "utf" in encoding.lower() else "--encoding utf-8"
+
+
+def stdin_is(path: str | Path) -> bool:
+    """Whether standard input is the file at `path` (`triage score - -o in.csv < in.csv`)."""
+    try:
+        return os.path.samestat(os.fstat(sys.stdin.fileno()), os.stat(path))
+    except (OSError, ValueError, AttributeError):
+        return False

@@ -109,7 +109,8 @@ def _work(args: tuple[RuleSet, str, int, int, Part, Options, str, str]) -> tuple
     rules, path, start, end, part, options, name, out_path = args
     source = _Range(path, start, end)
     try:
-        with open(out_path, "w", encoding="utf-8", newline="") as out:
+        # Owner-only, like every file triage writes: a part holds scored health data.
+        with open(os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8", newline="") as out:
             summary = score_file(rules, source, out, options, name=name, part=part)
     finally:
         source.close()
