@@ -116,7 +116,9 @@ def test_interactive_through_piped_input_with_invalid_answer_why_and_back(tmp_pa
     assert result.exit_code == 0, result.output
     assert "Sorry, 'maybe' is not an answer" in result.output
     assert "Why we ask:" in result.output
-    assert "Going back to:" in result.output
+    assert "Going back to: Since the pain began, have you felt faint, dizzy or clammy, or passed out? (you answered: no)" in flat(
+        result.output)
+    assert "? why we ask; back to go back; quit to stop" in result.output
     assert "SEEK URGENT CARE" in result.output
     assert save.read_text().splitlines()[1:] == ["age: 40", "sudden_onset: no", "faint: no", "urinary_retention: yes"]
     # The saved answers replay to the same result.
