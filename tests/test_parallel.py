@@ -3,6 +3,8 @@
 import csv
 import io
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -96,3 +98,53 @@ def test_files_the_cut_cannot_handle_fall_back_to_one_process(tmp_path, monkeypa
         single = score_file(RULES, f, one, Options(), name=str(src))
     merged = parallel.score_parallel(RULES, str(src), many, Options(), 2, str(src))
     assert many.getvalue() == one.getvalue() and merged.rows == single.rows == 40
+
+
+def fooling_file(path, rows, stray_at):
+    """A file whose quote parity lies: one unquoted cell holds a stray quote (`disc 5"`), and later
+    quoted notes cells end in a newline, so a cut by parity lands inside a record."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["id", "note", *QIDS])
+        for i in range(rows):
+            note = "ends in a newline\n" if i % 3 else "plain"
+            cells = [f"r{i}", note, *(("yes" if i % 5 == 0 and q == "fever" else "no") if RULES.question(q).type == "yesno"
+                                        else "" for q in QIDS)]
+            line = io.StringIO()
+            csv.writer(line, lineterminator="\n").writerow(cells)
+            text = line.getvalue()
+            if i == stray_at:
+                text = text.replace(f"r{i},", f"r{i} disc 5\",", 1)  # csv leaves this quote literal
+            f.write(text)
+
+
+@pytest.mark.parametrize("stray_at", [0, 7, 33])
+def test_jobs_never_lose_a_record_on_a_file_made_to_fool_the_cut(tmp_path, monkeypatch, stray_at):
+    src = tmp_path / "in.csv"
+    fooling_file(src, 120, stray_at)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
+    one, many = io.StringIO(), io.StringIO()
+    with open(src, "rb") as f:
+        single = score_file(RULES, f, one, Options(), name=str(src))
+    merged = parallel.score_parallel(RULES, str(src), many, Options(), 3, str(src))
+    assert single.rows == 120
+    assert many.getvalue() == one.getvalue() and merged == single
+
+
+raw_cells = st.text(st.sampled_from(list('ab"\n,x ')), max_size=5)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], max_examples=40, deadline=None)
+@given(st.lists(st.lists(raw_cells, min_size=1, max_size=3), min_size=2, max_size=40), st.integers(2, 4))
+def test_jobs_equal_one_process_on_files_with_stray_quotes(tmp_path_factory, rows, jobs):
+    """Raw lines, not written by a CSV writer: quotes anywhere, newlines inside and outside quotes."""
+    path = tmp_path_factory.mktemp("stray") / "f.csv"
+    header = ",".join(["note", *QIDS])
+    answers = ",".join("no" if RULES.question(q).type == "yesno" else "" for q in QIDS)
+    path.write_text(header + "\n" + "".join(",".join(r) + "," + answers + "\n" for r in rows), newline="")
+    one, many = io.StringIO(), io.StringIO()
+    with open(path, "rb") as f:
+        single = score_file(RULES, f, one, Options(), name=str(path))
+    merged = parallel.score_parallel(RULES, str(path), many, Options(), jobs, str(path), min_bytes_per_job=1)
+    assert many.getvalue() == one.getvalue()
+    assert merged == single

@@ -143,6 +143,7 @@ class Summary:
     errors: int = 0
     blank_lines: int = 0
     raised_by_not_recorded: int = 0  # rows whose result is more urgent only because of blanks
+    ended_on_boundary: bool = True  # --jobs: False when a part's range did not end between records
     by_disposition: Counter[str] = field(default_factory=Counter)
     fired: Counter[str] = field(default_factory=Counter)
     unsure_questions: Counter[str] = field(default_factory=Counter)  # answered unsure, every row
@@ -436,6 +437,9 @@ class Part:
     header: list[str]
     delimiter: str
     line_offset: int  # physical lines before the range, so messages give the file's own line numbers
+    # A line appended after the range (None for the last part). It parses as a record of its own only
+    # if the range ended at a true record boundary; inside a quoted cell it is swallowed instead.
+    sentinel: str | None = None
 
 
 def score_file(
@@ -484,9 +488,16 @@ def score_file(
         pick_others = itemgetter(*others, 0) if others else None  # the extra 0 makes it always a tuple
         looks_like_formula = re.compile(r"(?:^|\x00)[=+\-@\t\r]").search
 
+        sentinel_row = [part.sentinel] if part is not None and part.sentinel is not None else None
+        seen_sentinel = False
+
         def slow(row: list[str]) -> None:
+            nonlocal seen_sentinel
             if not row:
                 summary.blank_lines += 1
+                return
+            if row == sentinel_row:
+                seen_sentinel = True
                 return
             added = scorer.score(row)
             if added[ERROR_CELL]:
@@ -515,6 +526,8 @@ def score_file(
                     emit(row + lookup(key).cells)
                     continue
             slow(row)
+        if sentinel_row is not None and not seen_sentinel:
+            summary.ended_on_boundary = False
     except UnicodeDecodeError as exc:
         from .files import decode_hint, find_undecodable
 

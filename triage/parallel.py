@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -82,22 +83,26 @@ def record_starts(path: str, parts: int) -> tuple[int, list[int], list[int]]:
 
 
 class _Range(io.RawIOBase):
-    """A read-only window [start, end) on a file."""
+    """A read-only window [start, end) on a file, followed by `tail` (the part's sentinel line)."""
 
-    def __init__(self, path: str, start: int, end: int):
+    def __init__(self, path: str, start: int, end: int, tail: bytes = b""):
         self.f = open(path, "rb")
         self.f.seek(start)
         self.left = end - start
+        self.tail = tail
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Buffer) -> int:
+        view = memoryview(buffer)
         if self.left <= 0:
-            return 0
-        view = memoryview(buffer)[: min(len(buffer), self.left)]
-        n = self.f.readinto(view)
-        self.left -= n or 0
+            n = min(len(view), len(self.tail))
+            view[:n] = self.tail[:n]
+            self.tail = self.tail[n:]
+            return n
+        n = self.f.readinto(view[: min(len(view), self.left)]) or 0
+        self.left -= n
         return n
 
     def close(self) -> None:
@@ -107,7 +112,8 @@ class _Range(io.RawIOBase):
 
 def _work(args: tuple[RuleSet, str, int, int, Part, Options, str, str]) -> tuple[str, Summary]:
     rules, path, start, end, part, options, name, out_path = args
-    source = _Range(path, start, end)
+    tail = (part.sentinel + "\n").encode(options.encoding) if part.sentinel else b""
+    source = _Range(path, start, end, tail)
     try:
         # Owner-only, like every file triage writes: a part holds scored health data.
         with open(os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8", newline="") as out:
@@ -156,23 +162,33 @@ def score_parallel(
     bounds = list(zip(starts, starts[1:] + [size]))
     part_options = Options(**{**options.__dict__, "encoding": "utf-8" if encoding == "utf-8-sig" else encoding})
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    # The cuts are a guess from quote parity, which a quote inside an unquoted cell (`disc 5"`) fools.
+    # Each part but the last is read with a sentinel line after it: the guess is verified when every
+    # part ends between records (by induction from the header, each next part then starts at one).
+    sentinel = f"\x1ftriage-part-end-{secrets.token_hex(16)}"
     with tempfile.TemporaryDirectory(prefix="triage-parts-") as tmp:
         work = [
-            (rules, path, start, end, Part(header, delimiter, offset), part_options, name, str(Path(tmp) / f"{i:04d}"))
+            (rules, path, start, end, Part(header, delimiter, offset, sentinel if end < size else None), part_options,
+             name, str(Path(tmp) / f"{i:04d}"))
             for i, ((start, end), offset) in enumerate(zip(bounds, line_offsets))
         ]
+        if on_parts:
+            on_parts(len(work))
+        with context.Pool(len(work)) as pool:
+            done = pool.map(_work, work)
+        if not all(summary.ended_on_boundary for _, summary in done):
+            # A cut fell inside a record: score the whole file again in one process, never lose a row.
+            with open(path, "rb") as f:
+                return score_file(rules, f, out, options, name=name)
         if options.fmt == "csv":
             writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
             escaped = [escape_formula(c) for c in header] if options.escape_formulas else header
             writer.writerow(escaped + list(ADDED))
         total = Summary()
-        if on_parts:
-            on_parts(len(work))
-        with context.Pool(len(work)) as pool:
-            for part_path, summary in pool.imap(_work, work):
-                with open(part_path, encoding="utf-8", newline="") as part_file:
-                    shutil.copyfileobj(part_file, out)
-                os.unlink(part_path)
-                total.merge(summary, options.max_reported_errors)
+        for part_path, summary in done:
+            with open(part_path, encoding="utf-8", newline="") as part_file:
+                shutil.copyfileobj(part_file, out)
+            os.unlink(part_path)
+            total.merge(summary, options.max_reported_errors)
     return total
 
