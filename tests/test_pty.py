@@ -1,6 +1,7 @@
 """Drive the real `triage run` in a pseudo-terminal, keystroke by keystroke, as a person would."""
 
 import os
+import signal
 import sys
 
 import pytest
@@ -14,7 +15,13 @@ def spawn(no_color=True):
     if no_color:
         env["NO_COLOR"] = "1"
     return pexpect.spawn(sys.executable, ["-m", "triage", "run"], env=env, encoding="utf-8", timeout=20,
-                         dimensions=(40, 100))
+                         dimensions=(40, 100), preexec_fn=_default_sigint)
+
+
+def _default_sigint():
+    # A shell that starts the test run in the background makes its children ignore SIGINT, and an
+    # ignored signal stays ignored across exec: give the program the terminal a person would have.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_answers_invalid_answer_back_and_result():
