@@ -6,7 +6,7 @@ who passes the wrong one should hear which it is and where it goes, not a list o
 
 from __future__ import annotations
 
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from .errors import Location, Problem, RuleFileError
 
@@ -22,7 +22,7 @@ def kind_of(node: Node | None) -> str | None:
     """'rule', 'cases', 'map', 'answers', or None when the top is not a mapping."""
     if not isinstance(node, MappingNode):
         return None
-    keys = {getattr(k, "value", None) for k, _ in node.value}
+    keys = {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
     if keys & {"rules", "dispositions"} or {"id", "questions"} <= keys:
         return "rule"
     if "cases" in keys:

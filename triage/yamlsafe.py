@@ -22,13 +22,21 @@ from .errors import Location, Problem, RuleFileError, did_you_mean
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+# Dates, merge keys (`<<`) and the rest of YAML 1.1's implicit types have no place in triage files.
+_DROPPED = (_BOOL, _INT, _FLOAT, "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+MAX_DEPTH = 40  # conditions nested deeper than this are not something a person writes
+MAX_DIGITS = 30
 
 
 class StrictLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core-schema booleans and numbers."""
+    """SafeLoader with YAML 1.2 core-schema booleans and numbers, and nothing else implicit."""
 
     yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
+        first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
@@ -70,18 +78,67 @@ def plain_words(problem: str) -> str:
 
 
 def compose(text: str, filename: str) -> Node | None:
-    """Parse YAML text into a node tree; syntax errors become a RuleFileError at the right place."""
-    loader = StrictLoader(text)
+    """Parse YAML text into a node tree; syntax errors become a RuleFileError at the right place.
+
+    The tree is then checked to be plain data: no tags but the plain ones, no aliases (so no
+    expansion bombs and no cycles), no nesting deeper than MAX_DEPTH, no numbers of absurd size.
+    """
     try:
-        return loader.get_single_node()
+        loader = StrictLoader(text)  # the reader refuses control characters here already
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
         raise RuleFileError([Problem(loc, plain_words(str(exc.problem or exc.context)))]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise RuleFileError([Problem(Location(filename, line, column),
+                                     f"a control character (U+{exc.character:04X}) that a text file should not hold")]) from None
+    except RecursionError:
+        raise RuleFileError([Problem(Location(filename), f"nested more than {MAX_DEPTH} levels deep")]) from None
     except yaml.YAMLError as exc:
         raise RuleFileError([Problem(Location(filename), f"not valid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
+    loader.dispose()
+    if node is not None:
+        _check_plain(node, filename, loader)
+    return node
+
+
+def _check_plain(root: Node, filename: str, loader: StrictLoader) -> None:
+    """Refuse what plain data never needs; iterative, so no input can exhaust the stack."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, int]] = [(root, 0)]
+
+    def refuse(node: Node, message: str) -> None:
+        mark = node.start_mark
+        raise RuleFileError([Problem(Location(filename, mark.line + 1, mark.column + 1), message)])
+
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            refuse(node, "a '*' alias repeats an '&' anchor; triage files do not use anchors: write the value out")
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            refuse(node, f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, ScalarNode):
+            implicit = loader.resolve(ScalarNode, node.value, (node.style is None, node.style is not None))  # type: ignore[no-untyped-call]
+            if node.tag != implicit and node.tag != _STR:
+                refuse(node, f"a YAML tag ({node.tag.replace('tag:yaml.org,2002:', '!!')}) is not allowed; write the plain value")
+            if node.tag in (_INT, _FLOAT) and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+                refuse(node, f"a number with more than {MAX_DIGITS} digits")
+        elif isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                refuse(node, "a YAML tag is not allowed on a mapping")
+            for key, value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge" or (isinstance(key, ScalarNode) and key.value == "<<" and key.style is None):
+                    refuse(key, "'<<' merges are not supported; write the keys out")
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, SequenceNode):
+            if node.tag != _SEQ:
+                refuse(node, "a YAML tag is not allowed on a list")
+            stack.extend((item, depth + 1) for item in node.value)
 
 
 class NodeReader:
