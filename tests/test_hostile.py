@@ -68,3 +68,25 @@ def test_conditions_nested_hundreds_deep_are_refused(tmp_path):
     path.write_text(MINIMAL.replace("when: {question: pain, is: yes}", f"when: {deep}"))
     result = run_cli("check", path)
     assert result.exit_code == 2 and "nested more than 40 levels deep" in result.output
+
+
+def test_a_malformed_map_is_refused_not_read_as_not_recorded(tmp_path):
+    csv = tmp_path / "in.csv"
+    csv.write_text("fever\n1\n")
+    for text, message in (('values:\n  "*": {1: [yes], 0: no}\n', "code '1': give one answer"),
+                          ('values:\n  "*": {[1, 2]: yes}\n', "must be one value as it appears in a cell"),
+                          ('values:\n  "*": yes\n', "give codes and answers")):
+        path = tmp_path / "map.yaml"
+        path.write_text(text)
+        result = run_cli("score", csv, "--map", path, "--allow-missing")
+        assert result.exit_code == 2 and message in result.output
+
+
+def test_jsonl_keeps_every_value_when_headers_repeat(tmp_path):
+    import json
+
+    csv = tmp_path / "in.csv"
+    csv.write_text("note,note,note_2,fever\na,b,c,no\n")
+    result = run_cli("score", csv, "--format", "jsonl", "--allow-missing", "-q")
+    row = json.loads(result.stdout.splitlines()[0])
+    assert row["input"] == {"note": "a", "note_3": "b", "note_2": "c", "fever": "no"}

@@ -86,7 +86,7 @@ def norm(header: str) -> str:
 
 def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
     """Read a map file. Codes are taken exactly as written (`1: yes` maps the cell text "1")."""
-    from yaml.nodes import Node, ScalarNode
+    from yaml.nodes import MappingNode, Node, ScalarNode
 
     from .files import read_text
     from .yamlsafe import NodeReader, compose
@@ -114,16 +114,25 @@ def load_map(path: str | Path, rules: RuleSet) -> ColumnMap:
                 out.columns[norm(header)] = qid
     if top and "values" in top:
         for qid, (k, v) in (reader.mapping(top["values"][1], "'values'", (), None) or {}).items():
-            if not check_qid(k, qid, allow_star=True) or not hasattr(v, "value") or isinstance(v, ScalarNode):
-                if isinstance(v, ScalarNode):
-                    reader.error(v, f"under '{qid}:' give codes and answers, for example '1: yes'")
+            if not check_qid(k, qid, allow_star=True):
+                continue
+            if not isinstance(v, MappingNode):
+                reader.error(v, f"under '{qid}:' give codes and answers, for example '1: yes'")
                 continue
             codes: dict[str, object] = {}
             for code_node, answer_node in v.value:
+                if not isinstance(code_node, ScalarNode):
+                    reader.error(code_node, f"a code under '{qid}:' must be one value as it appears in a cell, such as 1 or Y")
+                    continue
+                if not isinstance(answer_node, ScalarNode):
+                    # Never a guess: a list or mapping here is a mistake, not "not recorded".
+                    reader.error(answer_node, f"code {code_node.value!r}: give one answer (yes, no, unsure, a number, "
+                                              "or ~ for not recorded)")
+                    continue
                 if code_node.value.strip().lower() in codes:
                     reader.error(code_node, f"code {code_node.value!r} is given twice under '{qid}:'; keep one")
                     continue
-                answer = reader.scalar(answer_node) if isinstance(answer_node, ScalarNode) else None
+                answer = reader.scalar(answer_node)
                 targets = [questions[qid]] if qid != "*" else [q for q in rules.questions if q.type != NUMBER]
                 try:
                     for q in targets:
@@ -556,11 +565,16 @@ def _reporting(rows: Iterator[list[str]], report: Callable[[], None], every: int
 
 
 def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
+    # Repeated headers must not overwrite each other: the second `note` becomes `note_2`, unless the
+    # file has a `note_2` of its own, and so on until the name is free.
     keys: list[str] = []
-    seen: Counter[str] = Counter()
-    for h in header:
-        seen[h] += 1
-        keys.append(h if seen[h] == 1 else f"{h}_{seen[h]}")  # duplicate headers must not overwrite
+    used = set(header)
+    for i, h in enumerate(header):
+        key, n = h, 1
+        while key in keys or (n > 1 and key in used):
+            n += 1
+            key = f"{h}_{n}"
+        keys.append(key)
     disclaimer = rules.disclaimer
     dumps = json.dumps
 
