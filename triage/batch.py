@@ -569,7 +569,7 @@ def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int) -
     # file has a `note_2` of its own, and so on until the name is free.
     keys: list[str] = []
     used = set(header)
-    for i, h in enumerate(header):
+    for h in header:
         key, n = h, 1
         while key in keys or (n > 1 and key in used):
             n += 1

@@ -42,8 +42,16 @@ class _Command(TyperCommand):
         return option
 
 
+class _Group(TyperGroup):
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
 app = typer.Typer(
-    cls=TyperGroup,
+    cls=_Group,
     add_completion=False,  # shell completion is not offered; README says so
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -51,7 +59,7 @@ app = typer.Typer(
     help="Red-flag triage of symptoms from declarative rule files. Not a diagnosis.",
 )
 
-EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_SAVE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_SAVE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 3, 70, 130, 141
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
@@ -97,6 +105,12 @@ def user_errors() -> Iterator[None]:
     except TriageError as exc:
         err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
+    except BrokenPipeError:
+        # The reader went away (`| head`): everything was cleaned up on the way here; say nothing more.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(EXIT_PIPE) from None
 
 
 def _console(stderr: bool = False) -> Console:
@@ -153,7 +167,8 @@ def run(
             values = apply_settings(values, settings, ruleset)
         result = evaluate_values(ruleset, values)
     # The result comes first: whatever happens after the last answer, the person has seen it.
-    _show(result, fmt, trace, before, values, asked)
+    with user_errors():
+        _show(result, fmt, trace, before, values, asked)
     if save is not None:
         from .answerfile import save_answers
         from .errors import TriageError
@@ -179,10 +194,12 @@ def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> tupl
         session = ask(Session(ruleset, ask_all), console, console.input)
         console.print()
         return session.answers, list(session.history)
-    except (KeyboardInterrupt, Quit):
+    except (KeyboardInterrupt, Quit) as exc:
+        from .errors import exit_status
+
         print(file=sys.stderr)
         err("stopped before the end; no result was given and nothing was saved")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(EXIT_INTERRUPTED if isinstance(exc, Quit) else exit_status(exc)) from None
     except EOFError:
         print(file=sys.stderr)
         err("input ended before the questionnaire was finished; no result was given")
@@ -291,9 +308,11 @@ def score(
                 finally:
                     if source is not sys.stdin.buffer:
                         source.close()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            from .errors import exit_status
+
             err("interrupted; no output file was written" if output else "interrupted")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            raise typer.Exit(exit_status(exc)) from None
     from .render import summary_renderable
 
     stderr.print(summary_renderable(summary, ruleset, quiet))
@@ -436,10 +455,38 @@ def compile_rules(
     sys.stdout.write(compile_sql(ruleset, dialect, table))
 
 
+REPORT = "please report it, with the command you ran but none of the answers, to the project's issue tracker"
+
+
 def main() -> None:
+    """The console script: every way out is a documented exit status with at most one line on stderr."""
     import signal
 
-    if hasattr(signal, "SIGPIPE"):
-        # `triage ... | head` should end quietly, not with a BrokenPipeError traceback.
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    app()
+    from typer._click.exceptions import ClickException
+    from typer.exceptions import Abort
+
+    from .errors import Stopped, exit_status
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+    try:
+        status = app(standalone_mode=False)
+    except ClickException as exc:  # a usage error: typer's own message, as in standalone mode
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(exc)
+        status = exc.exit_code
+    except Abort:
+        err("stopped")
+        status = EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        err("stopped; nothing was left behind")
+        status = exit_status(exc)
+    except Exception as exc:  # noqa: BLE001 - the one place where an unexpected failure becomes a line
+        err(f"internal error ({type(exc).__name__}); this is a bug in triage, not in your files: {REPORT}")
+        status = EXIT_INTERNAL
+    sys.exit(status if isinstance(status, int) else 0)

@@ -66,3 +66,17 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class Stopped(KeyboardInterrupt):
+    """A signal (SIGTERM, SIGHUP) asked triage to stop: unwinds like Ctrl-C, so every temporary file
+    and worker is cleaned up on the way out, and ends with status 128 + the signal's number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def exit_status(exc: BaseException) -> int:
+    """128 + the signal number for an interruption (130 for Ctrl-C)."""
+    return 128 + (exc.signum if isinstance(exc, Stopped) else 2)

@@ -110,6 +110,24 @@ class _Range(io.RawIOBase):
         super().close()
 
 
+def _worker_start() -> None:
+    """Workers leave signals to the parent, which stops them (pool.terminate) and cleans up; and
+    they die with it, whatever kills it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: Linux only; elsewhere this does nothing
+    except (OSError, AttributeError):
+        pass
+
+
 def _work(args: tuple[RuleSet, str, int, int, Part, Options, str, str]) -> tuple[str, Summary]:
     rules, path, start, end, part, options, name, out_path = args
     tail = (part.sentinel + "\n").encode(options.encoding) if part.sentinel else b""
@@ -174,7 +192,7 @@ def score_parallel(
         ]
         if on_parts:
             on_parts(len(work))
-        with context.Pool(len(work)) as pool:
+        with context.Pool(len(work), initializer=_worker_start) as pool:
             done = pool.map(_work, work)
         if not all(summary.ended_on_boundary for _, summary in done):
             # A cut fell inside a record: score the whole file again in one process, never lose a row.
