@@ -90,3 +90,56 @@ def test_jsonl_keeps_every_value_when_headers_repeat(tmp_path):
     result = run_cli("score", csv, "--format", "jsonl", "--allow-missing", "-q")
     row = json.loads(result.stdout.splitlines()[0])
     assert row["input"] == {"note": "a", "note_3": "b", "note_2": "c", "fever": "no"}
+
+
+HOSTILE_META = [
+    ("version", '"1\\nDROP TABLE responses; --"'),
+    ("version", '"1\\rUPDATE responses SET fever = \'no\'; --"'),
+    ("disclaimer", '"Not a diagnosis.\\nDROP TABLE responses;\\n-- "'),
+    ("title", '"T\\u2028DROP TABLE responses;"'),
+]
+
+
+@pytest.mark.parametrize("key,value", HOSTILE_META)
+@pytest.mark.parametrize("dialect", ["sqlite", "duckdb"])
+def test_sql_from_hostile_metadata_is_one_statement(tmp_path, key, value, dialect):
+    import re
+    import sqlite3
+
+    from triage.loader import parse_rules
+    from triage.sql import compile_sql
+
+    text = re.sub(rf"^{key}: .*$", lambda _: f"{key}: {value}", MINIMAL, flags=re.M)
+    rules = parse_rules(text, "hostile.yaml")
+    sql = compile_sql(rules, dialect)
+    if dialect == "sqlite":
+        con = sqlite3.connect(":memory:")
+    else:
+        duckdb = pytest.importorskip("duckdb")
+        con = duckdb.connect()
+    con.execute("CREATE TABLE responses (pain TEXT, temp TEXT)")
+    con.execute("INSERT INTO responses VALUES ('yes', '')")
+    rows = con.execute(sql).fetchall()  # one statement: sqlite3 refuses more than one here
+    assert len(rows) == 1
+    assert con.execute("SELECT pain FROM responses").fetchall() == [("yes",)]
+
+
+@pytest.mark.parametrize("table", ["x; DROP TABLE y", "a`b", 'a"b', "1abc", "a b", ""])
+def test_compile_refuses_a_table_name_that_is_not_one(table):
+    result = run_cli("compile", "--to", "sql", "--dialect", "spark", "--table", table)
+    assert result.exit_code == 2 and "is not a table name" in result.output
+
+
+def test_compile_quotes_each_part_of_a_qualified_table_name():
+    result = run_cli("compile", "--to", "sql", "--dialect", "spark", "--table", "lake.triage.responses")
+    assert result.exit_code == 0 and "FROM `lake`.`triage`.`responses` AS t" in result.stdout
+    result = run_cli("compile", "--to", "sql", "--table", "main.responses")
+    assert 'FROM "main"."responses" AS t' in result.stdout
+
+
+def test_the_rule_set_id_must_be_an_id():
+    from triage.errors import RuleFileError
+    from triage.loader import parse_rules
+
+    with pytest.raises(RuleFileError, match="rule set id 'tiny one' is not allowed"):
+        parse_rules(MINIMAL.replace("id: tiny", "id: tiny one"), "r.yaml")

@@ -452,7 +452,7 @@ def compile_rules(
 
     with user_errors():
         ruleset = load_rules(rules)
-    sys.stdout.write(compile_sql(ruleset, dialect, table))
+        sys.stdout.write(compile_sql(ruleset, dialect, table))
 
 
 REPORT = "please report it, with the command you ran but none of the answers, to the project's issue tracker"

@@ -116,6 +116,8 @@ class _Builder:
             rules.append(rule)
         values = {key: r.text(top[key][1], f"'{key}'") or "" for key in ("id", "title", "version", "disclaimer") if key in top}
         retired = self._retired(get("retired_questions"))
+        if values.get("id") and not _ID.match(values["id"]):
+            r.error(top["id"][1], f"rule set id '{values['id']}' is not allowed; {_ID_HINT}")
         if r.problems and any(p.severity == "error" for p in r.problems):
             return None
         return RuleSet(

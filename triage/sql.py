@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+import re
+
 from .answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
+from .errors import TriageError
 from .logic import COMPARISONS, CONNECTIVES
 from .model import NUMBER, Compare, Condition, Question, RuleSet
 
@@ -149,8 +152,14 @@ def _joined(parts: list[tuple[str, str]], sep: str = ";") -> str:
     return f"SUBSTR({pieces}, {len(sep) + 1})"
 
 
+TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
+
+
 def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses") -> str:
     """A SELECT over `table` (which must hold a column per question) that adds the result columns."""
+    if not TABLE.fullmatch(table):
+        raise TriageError(f"--table {table!r} is not a table name; use letters, digits and '_' "
+                          "(and 'schema.table' or 'catalog.schema.table')")
     c = _Compiler(rules, dialect)
     n = len(rules.rules)
     default = len(rules.dispositions) - 1
@@ -249,6 +258,6 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
         "FROM (\n"
         "  SELECT t.*,\n"
         f"    {disposition} AS disposition\n"
-        f"  FROM {c.ident(table)} AS t\n"
+        f"  FROM {'.'.join(c.ident(part) for part in table.split('.'))} AS t\n"
         ") AS s\n"
     )
