@@ -143,3 +143,42 @@ def test_the_rule_set_id_must_be_an_id():
 
     with pytest.raises(RuleFileError, match="rule set id 'tiny one' is not allowed"):
         parse_rules(MINIMAL.replace("id: tiny", "id: tiny one"), "r.yaml")
+
+
+def test_a_file_without_line_breaks_is_refused_not_read_into_memory(tmp_path):
+    from triage import batch
+
+    path = tmp_path / "zeros.csv"
+    path.write_bytes(b"fever," + b"\x00" * (batch.MAX_LINE + 10))
+    result = run_cli("score", path, "--allow-missing")
+    assert result.exit_code == 2 and f"a line longer than {batch.MAX_LINE:,} characters" in result.output
+
+
+def test_a_row_of_a_million_cells_is_one_short_error(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("fever\nno" + "," * 1_000_000 + "\n")
+    result = run_cli("score", path, "--allow-missing", "-q")
+    assert result.exit_code == 1
+    error = result.stdout.splitlines()[1]
+    assert "row has 1000001 cells but the header has 1 (extra: '', '', '', '', '', …)" in error
+    assert len(error) < 1000
+
+
+def test_an_input_that_grows_while_it_is_read_is_reported(tmp_path, monkeypatch):
+    from triage import batch
+
+    path = tmp_path / "in.csv"
+    path.write_text("fever\n" + "no\n" * 100)
+    real = batch._regular_size
+    calls = []
+
+    def growing(source):
+        calls.append(1)
+        if len(calls) == 2:  # between the start and the end of the run, another program appends
+            with open(path, "a") as f:
+                f.write("yes\n")
+        return real(source)
+
+    monkeypatch.setattr(batch, "_regular_size", growing)
+    result = run_cli("score", path, "--allow-missing", "-q")
+    assert result.exit_code == 1 and "changed size while it was read" in " ".join(result.output.split())

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from collections import Counter
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ Key = tuple[object, ...]  # one value per present question column: a row as the 
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 # Bounds that keep memory flat: cell -> answer per column, and answers -> result in two generations
 # (a full young generation becomes the old one; entries still in use move back when next seen).
+MAX_LINE = 4 << 20  # characters in one physical line of a CSV file
 TABLE_LIMIT = 4096
 CACHE_LIMIT = 16384
 _FORMULA_START = frozenset("=+-@\t\r")
@@ -153,6 +155,7 @@ class Summary:
     blank_lines: int = 0
     raised_by_not_recorded: int = 0  # rows whose result is more urgent only because of blanks
     ended_on_boundary: bool = True  # --jobs: False when a part's range did not end between records
+    input_changed: bool = False  # the input file grew or shrank while it was read
     by_disposition: Counter[str] = field(default_factory=Counter)
     fired: Counter[str] = field(default_factory=Counter)
     unsure_questions: Counter[str] = field(default_factory=Counter)  # answered unsure, every row
@@ -165,6 +168,7 @@ class Summary:
         self.errors += part.errors
         self.blank_lines += part.blank_lines
         self.raised_by_not_recorded += part.raised_by_not_recorded
+        self.input_changed |= part.input_changed
         for name in ("by_disposition", "fired", "unsure_questions", "not_recorded_questions"):
             getattr(self, name).update(getattr(part, name))
         self.first_errors.extend(part.first_errors[: max(0, limit - len(self.first_errors))])
@@ -290,7 +294,8 @@ class Scorer:
                 bad = value.message if bad is None else f"{bad}; {value.message}"
             values.append(value)
         if n > self.width:
-            extra = ", ".join(repr(c) for c in row[self.width:])
+            # Quoted in the error cell, but only the first few, shortened: a row can hold millions.
+            extra = ", ".join(repr(c[:40]) for c in row[self.width:self.width + 5]) + (", …" if n > self.width + 5 else "")
             bad = (f"{bad}; " if bad else "") + f"row has {n} cells but the header has {self.width} (extra: {extra})"
         if bad is not None:
             self.summary.errors += 1
@@ -466,17 +471,29 @@ def score_file(
     text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=options.encoding, newline="")
     reader = None
     line_offset = part.line_offset if part else 0
+    size_before = _regular_size(source)
+    read_line = text.readline
+
+    def lines() -> Iterator[str]:
+        # Bounded, so that a file with no line breaks (or /dev/zero) cannot fill the memory.
+        while line := read_line(MAX_LINE):
+            if len(line) == MAX_LINE and line[-1] not in "\r\n":
+                number = line_offset + (reader.line_num if reader else 0) + 1
+                raise InputFileError(f"{name}:{number}: a line longer than {MAX_LINE:,} characters; "
+                                     "is this a CSV file of responses?")
+            yield line
+
     try:
         if part is None:
-            first = text.readline()
+            first = next(lines(), "")
             if not first.strip():
                 raise InputFileError(f"{name}: the file is empty; the first line must be the header")
             delimiter = options.delimiter or detect_delimiter(first)
-            reader = csv.reader(chain((first,), text), delimiter=delimiter)
+            reader = csv.reader(chain((first,), lines()), delimiter=delimiter)
             header = next(reader)
         else:
             header, delimiter = part.header, part.delimiter
-            reader = csv.reader(text, delimiter=delimiter)
+            reader = csv.reader(lines(), delimiter=delimiter)
         scorer = Scorer(rules, header, options.colmap, options.allow_missing)
         if on_start:
             on_start(scorer)
@@ -537,6 +554,8 @@ def score_file(
             slow(row)
         if sentinel_row is not None and not seen_sentinel:
             summary.ended_on_boundary = False
+        if size_before is not None and (_regular_size(source) != size_before or (part is None and counting.count != size_before)):
+            summary.input_changed = True
     except UnicodeDecodeError as exc:
         from .files import decode_hint, find_undecodable
 
@@ -555,6 +574,15 @@ def score_file(
     except LookupError:
         raise InputFileError(f"unknown encoding {options.encoding!r}; try utf-8, latin-1 or cp1252") from None
     return scorer.finish()
+
+
+def _regular_size(source: IO[bytes] | io.RawIOBase) -> int | None:
+    """The size of a regular file (None for a pipe, a terminal, a device, or a part of a file)."""
+    try:
+        info = os.fstat(source.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def _reporting(rows: Iterator[list[str]], report: Callable[[], None], every: int = 4096) -> Iterator[list[str]]:

@@ -316,7 +316,7 @@ def score(
     from .render import summary_renderable
 
     stderr.print(summary_renderable(summary, ruleset, quiet))
-    raise typer.Exit(EXIT_ROWS if summary.errors else EXIT_OK)
+    raise typer.Exit(EXIT_ROWS if summary.errors or summary.input_changed else EXIT_OK)
 
 
 @contextmanager

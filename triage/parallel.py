@@ -208,5 +208,7 @@ def score_parallel(
                 shutil.copyfileobj(part_file, out)
             os.unlink(part_path)
             total.merge(summary, options.max_reported_errors)
+    if os.path.getsize(path) != size:
+        total.input_changed = True
     return total
 

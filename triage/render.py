@@ -246,6 +246,9 @@ def summary_renderable(summary: Summary, rules: RuleSet, quiet: bool = False) ->
         if summary.raised_by_not_recorded:
             parts.append(Text(f"{summary.raised_by_not_recorded:,} row(s) were raised to a more urgent result only by "
                               "answers that were not recorded (see the 'raised_by_not_recorded' column)."))
+    if summary.input_changed:
+        parts.append(Text("The input file changed size while it was read (is something still writing it?): "
+                          "the output holds the rows seen, which may not be all of them.", style="bold magenta"))
     if summary.errors:
         parts.append(Text(f"{summary.errors:,} row(s) had errors and were written with an empty disposition:", style="bold magenta"))
         for line in summary.first_errors:
