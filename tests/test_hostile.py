@@ -182,3 +182,19 @@ def test_an_input_that_grows_while_it_is_read_is_reported(tmp_path, monkeypatch)
     monkeypatch.setattr(batch, "_regular_size", growing)
     result = run_cli("score", path, "--allow-missing", "-q")
     assert result.exit_code == 1 and "changed size while it was read" in " ".join(result.output.split())
+
+
+def test_a_device_given_as_a_rule_file_is_refused_quickly():
+    result = run_cli("check", "/dev/zero")
+    assert result.exit_code == 2 and "larger than 10 MB" in result.output
+
+
+@pytest.mark.parametrize("encoding,message", [("nope", "unknown encoding 'nope'"),
+                                              ("base64", "'base64' is not a text encoding"),
+                                              ("utf-16", "cannot be read as utf-16")])
+def test_bad_encodings_are_one_line_errors(tmp_path, encoding, message):
+    path = tmp_path / "in.csv"
+    path.write_text("fever\nno\n")
+    for jobs in ("1", "2"):
+        result = run_cli("score", path, "--allow-missing", "--encoding", encoding, "--jobs", jobs)
+        assert result.exit_code == 2 and message in result.output

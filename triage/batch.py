@@ -559,6 +559,7 @@ def score_file(
     except UnicodeDecodeError as exc:
         from .files import decode_hint, find_undecodable
 
+
         found = find_undecodable(source, options.encoding) if part is None else None  # type: ignore[arg-type]
         if found is not None:
             line, offset, byte = found
@@ -569,6 +570,8 @@ def score_file(
             f"{where}: not valid {options.encoding} text ({exc.reason}); give the file's encoding, "
             f"for example {decode_hint(options.encoding)}"
         ) from None
+    except UnicodeError as exc:  # not a decoding slip but the whole stream, e.g. UTF-16 without its mark
+        raise InputFileError(f"{name}: cannot be read as {options.encoding} ({exc}); give the file's encoding with --encoding") from None
     except csv.Error as exc:
         raise InputFileError(f"{name}:{line_offset + (reader.line_num if reader else 1)}: cannot read this CSV ({exc})") from None
     except LookupError:

@@ -263,13 +263,14 @@ def score(
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
     from .batch import DELIMITERS, Options, atomic_output, load_map, score_file
-    from .files import check_output, open_binary, same_file, stdin_is
+    from .files import check_encoding, check_output, open_binary, same_file, stdin_is
     from .loader import load_rules
 
     with user_errors():
         if delimiter is not None and delimiter.lower() not in DELIMITERS:
             err(f"--delimiter {delimiter!r} is not one of: ',', ';', 'tab', '|'")
             raise typer.Exit(EXIT_USAGE)
+        check_encoding(encoding)
         ruleset = load_rules(rules)
         options = Options(
             fmt=fmt, colmap=load_map(map_file, ruleset) if map_file else None, allow_missing=allow_missing,

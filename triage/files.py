@@ -11,6 +11,9 @@ from typing import IO, Iterable
 from .errors import InputFileError
 
 
+MAX_WHOLE = 10 << 20  # bytes: the most a file read whole may hold
+
+
 def open_binary(path: str | Path) -> IO[bytes]:
     """Open a file for reading bytes; `-` is standard input."""
     if str(path) == "-":
@@ -28,7 +31,10 @@ def open_binary(path: str | Path) -> IO[bytes]:
 def read_text(path: str | Path) -> tuple[str, bytes]:
     """A small UTF-8 file (rules, answers, cases, maps) as text, with the bytes it was decoded from."""
     with open_binary(path) as f:
-        data = f.read()
+        data = f.read(MAX_WHOLE + 1)  # never more: a device like /dev/zero has no end
+    if len(data) > MAX_WHOLE:
+        raise InputFileError(f"{path}: larger than {MAX_WHOLE >> 20} MB; rule, answers, cases and map files are read "
+                             "whole and are never this big")
     try:
         return data.decode("utf-8-sig"), data
     except UnicodeDecodeError as exc:
@@ -133,3 +139,16 @@ def stdin_is(path: str | Path) -> bool:
         return os.path.samestat(os.fstat(sys.stdin.fileno()), os.stat(path))
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def check_encoding(name: str) -> str:
+    """The codec's canonical name; a clear error for a name that is not a text encoding."""
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise InputFileError(f"unknown encoding {name!r}; try utf-8, cp1252 or latin-1") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputFileError(f"{name!r} is not a text encoding; try utf-8, cp1252 or latin-1") from None
+    return info.name
