@@ -19,7 +19,8 @@ runner = CliRunner()
 RULES = load_rules(DEFAULT_RULES)
 QIDS = [q.id for q in RULES.questions]
 # 60 examples per target in the suite; TRIAGE_FUZZ_EXAMPLES=2000 for a longer hunt.
-FUZZ = settings(max_examples=int(os.environ.get("TRIAGE_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=int(os.environ.get("TRIAGE_FUZZ_EXAMPLES", "60")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 SIGNIFICANT = list(":-[]{}\"'&*!#|>%@`,?\t\n \x00\x85\u2028") + ["yes", "no", "~", "- ", ": ", "<<"]
 
 
