@@ -198,3 +198,37 @@ def test_bad_encodings_are_one_line_errors(tmp_path, encoding, message):
     for jobs in ("1", "2"):
         result = run_cli("score", path, "--allow-missing", "--encoding", encoding, "--jobs", jobs)
         assert result.exit_code == 2 and message in result.output
+
+
+def test_a_tab_then_yes_is_escaped_in_every_row_not_only_the_first(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("fever\n\tno\n\tno\n\tno\n")
+    result = run_cli("score", path, "--allow-missing", "-q")
+    cells = [line.split(",")[0] for line in result.stdout.splitlines()[1:]]
+    assert cells == ["'\tno"] * 3
+
+
+def test_lines_of_only_commas_or_spaces_are_blank_not_respondents(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("id,fever\nr1,no\n,\n  ,  \nr2,yes\n")
+    result = run_cli("score", path, "--allow-missing")
+    assert len(result.stdout.splitlines()) == 3
+    assert "2 blank line(s) were skipped" in result.stderr
+
+
+def test_jsonl_escapes_line_separators(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("note,fever\na\u2028b,no\n", encoding="utf-8")
+    result = run_cli("score", path, "--allow-missing", "--format", "jsonl", "-q")
+    assert len(result.stdout.splitlines()) == 1 and "\u2028" not in result.stdout and "\\u2028" in result.stdout
+
+
+def test_a_huge_wrong_cell_is_quoted_short(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("fever\n" + "x" * 500_000 + "\n")
+    import csv
+    import io
+
+    result = run_cli("score", path, "--allow-missing", "-q")
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert "… (500,000 characters) is not an answer" in row["error"] and len(row["error"]) < 500

@@ -30,6 +30,12 @@ YESNO_TABLE: dict[str, bool | Unknown] = {
 PLAIN_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
 
 
+def shown(raw: object, limit: int = 40) -> str:
+    """A wrong answer quoted in a message, shortened: a cell can hold a whole novel."""
+    text = str(raw)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text):,} characters)"
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
@@ -60,7 +66,7 @@ def parse_answer(q: Question, raw: object) -> Value:
         key = raw.strip().lower()
         if key in YESNO_TABLE:
             return YESNO_TABLE[key]
-    raise AnswerError(q.id, f"{str(raw)!r} is not an answer; use yes, no or unsure")
+    raise AnswerError(q.id, f"{shown(raw)} is not an answer; use yes, no or unsure")
 
 
 def _parse_number(q: Question, raw: object) -> Value:
@@ -77,7 +83,7 @@ def _parse_number(q: Question, raw: object) -> Value:
             # An optional number the person is unsure of was simply not given.
             return NOT_GIVEN if q.optional else UNSURE
         if not PLAIN_DECIMAL.fullmatch(text):
-            raise AnswerError(q.id, f"{text!r} is not a number; write a plain number {range_text(q)}")
+            raise AnswerError(q.id, f"{shown(text)} is not a number; write a plain number {range_text(q)}")
         value = float(text.replace(",", "."))
     if math.isnan(value) or (q.minimum is not None and value < q.minimum) or (
         q.maximum is not None and value > q.maximum

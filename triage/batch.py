@@ -266,8 +266,10 @@ class Scorer:
                 return cache[cell]
             key = cell.strip().lower()
             value = cache[key] if key in cache else self._value(q, codes.get(key, cell), where)
-            if len(cache) < TABLE_LIMIT and value.__class__ is not _Bad:
-                cache[cell] = value  # bad cells stay out, so the fast path never sees them
+            # Bad cells stay out, so the fast path never sees them; so do cells a spreadsheet would run as a
+            # formula (a tab, then yes), so that every row holding one is escaped the same way.
+            if len(cache) < TABLE_LIMIT and value.__class__ is not _Bad and escape_formula(cell) == cell:
+                cache[cell] = value
             return value
 
         return cache, parse
@@ -473,6 +475,8 @@ def score_file(
     line_offset = part.line_offset if part else 0
     size_before = _regular_size(source)
     read_line = text.readline
+    # A cell may be as long as a line may be: a long notes cell is a row to score, not a reason to stop.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE))
 
     def lines() -> Iterator[str]:
         # Bounded, so that a file with no line breaks (or /dev/zero) cannot fill the memory.
@@ -519,8 +523,8 @@ def score_file(
 
         def slow(row: list[str]) -> None:
             nonlocal seen_sentinel
-            if not row:
-                summary.blank_lines += 1
+            if not row or not "".join(row).strip():
+                summary.blank_lines += 1  # a line of only commas or spaces holds no response either
                 return
             if row == sentinel_row:
                 seen_sentinel = True
@@ -538,6 +542,7 @@ def score_file(
             emit(row + added)
 
         tables, pick, lookup = scorer.tables, scorer.pick, scorer.lookup
+        blank_key = tuple(parse("") for *_, parse in scorer.columns)  # every question cell empty
         rows = reader if on_progress is None else _reporting(reader, lambda: on_progress(counting.count))
         for row in rows:
             # The common case, inline: a full row whose answers have all been seen before.
@@ -547,6 +552,9 @@ def score_file(
                 except KeyError:
                     pass  # a cell not seen before: the slow path parses it
                 else:
+                    if key == blank_key and not "".join(row).strip():
+                        summary.blank_lines += 1
+                        continue
                     if pick_others is not None and looks_like_formula("\x00".join(pick_others(row)[:-1])):
                         row = [escape_formula(c) for c in row]
                     emit(row + lookup(key).cells)
@@ -612,7 +620,7 @@ def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int) -
     def write_row(cells: list[str]) -> None:
         row = cells[:width]
         disposition, action, reasons, unknown, unsure, blank, raised, error, version = cells[width:]
-        out.write(dumps({
+        line = dumps({
             "input": dict(zip(keys, row)),
             "disposition": disposition or None,
             "action": action or None,
@@ -624,6 +632,10 @@ def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int) -
             "error": error or None,
             "rules_version": version,
             "disclaimer": disclaimer,
-        }, ensure_ascii=False) + "\n")
+        }, ensure_ascii=False)
+        if "\u2028" in line or "\u2029" in line:
+            # Valid JSON, but JavaScript and some JSON-lines readers take these for line breaks.
+            line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        out.write(line + "\n")
 
     return write_row

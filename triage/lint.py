@@ -92,25 +92,30 @@ def _shadowed(rules: RuleSet) -> Iterator[tuple[Rule, str]]:
     can be forced true by it; any other rule can be made false independently, unless it is true for
     every answer, which is checked on its own.
     """
-    level = rules.level
-    tautologies = [r for r in rules.rules if _always_true(rules, r.when)]
-    for rule in rules.rules:
-        urgent = [r for r in rules.rules if level(r.disposition) < level(rule.disposition)]
-        always = [r for r in tautologies if r in urgent]
+    levels = rules.rule_levels
+    reads = [set(r.when.questions()) for r in rules.rules]
+    readers: dict[str, list[int]] = {}  # question -> the rules that read it: linking is a graph walk
+    for i, qs in enumerate(reads):
+        for q in qs:
+            readers.setdefault(q, []).append(i)
+    tautologies = [i for i, r in enumerate(rules.rules) if _always_true(rules, r.when)]
+    for k, rule in enumerate(rules.rules):
+        always = [i for i in tautologies if levels[i] < levels[k]]
         if always:
-            yield rule, f"the more urgent rule '{always[0].id}' is true too (it is true for every answer)"
+            yield rule, f"the more urgent rule '{rules.rules[always[0]].id}' is true too (it is true for every answer)"
             continue
-        qids, linked = set(rule.when.questions()), []
-        grew = True
-        while grew:
-            grew = False
-            for r in urgent:
-                if r not in linked and qids & set(r.when.questions()):
-                    linked.append(r)
-                    qids |= set(r.when.questions())
-                    grew = True
-        if not linked:
+        qids, linked_ids = set(reads[k]), set()
+        todo = list(qids)
+        while todo:
+            for i in readers[todo.pop()]:
+                if levels[i] < levels[k] and i not in linked_ids:
+                    linked_ids.add(i)
+                    new = reads[i] - qids
+                    qids |= new
+                    todo.extend(new)
+        if not linked_ids:
             continue
+        linked = [rules.rules[i] for i in sorted(linked_ids)]
 
         def escapes(others: list[Rule], rule: Rule = rule, qids: set[str] = qids) -> bool | None:
             """Whether some answers make `rule` true and none of `others` true."""
