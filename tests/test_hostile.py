@@ -232,3 +232,26 @@ def test_a_huge_wrong_cell_is_quoted_short(tmp_path):
     result = run_cli("score", path, "--allow-missing", "-q")
     (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
     assert "… (500,000 characters) is not an answer" in row["error"] and len(row["error"]) < 500
+
+
+@pytest.mark.parametrize("limit", ["full", "fsize"])
+def test_a_full_disk_or_a_size_limit_is_one_line_and_leaves_nothing(tmp_path, limit):
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    src = tmp_path / "in.csv"
+    src.write_text("fever\n" + "no\n" * 50_000)
+    args = [sys.executable, "-m", "triage", "score", str(src), "--allow-missing", "-q"]
+    if limit == "full":
+        with open("/dev/full", "w") as full:
+            run = subprocess.run(args, stdout=full, stderr=subprocess.PIPE, text=True)
+    else:
+        out = tmp_path / "out" / "o.csv"
+        out.parent.mkdir()
+        run = subprocess.run([*args, "-o", str(out)], capture_output=True, text=True,
+                             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)))
+        assert os.listdir(out.parent) == []
+    assert run.returncode == 2 and "cannot write" in run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1

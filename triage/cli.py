@@ -111,6 +111,11 @@ def user_errors() -> Iterator[None]:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(EXIT_PIPE) from None
+    except OSError as exc:
+        # Writing failed half-way (a full disk, a file size limit): temporary files are gone by now.
+        where = exc.filename or "the output"
+        err(f"{where}: cannot write ({exc.strerror or exc}); nothing was left half-written")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _console(stderr: bool = False) -> Console:
