@@ -255,3 +255,17 @@ def test_a_full_disk_or_a_size_limit_is_one_line_and_leaves_nothing(tmp_path, li
         assert os.listdir(out.parent) == []
     assert run.returncode == 2 and "cannot write" in run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_question_id_that_is_a_mapping(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text(MINIMAL.replace("{id: pain, type: yesno,", "{id: {a: 1}, type: yesno,"))
+    result = run_cli("check", path)
+    assert result.exit_code == 2 and "the question id must be text" in result.output
+
+
+def test_dev_zero_as_the_data_file_stops_with_one_line():
+    from triage import batch
+
+    result = run_cli("score", "/dev/zero", "--allow-missing")
+    assert result.exit_code == 2 and f"a line longer than {batch.MAX_LINE:,} characters" in result.output

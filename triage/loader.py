@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-from yaml.nodes import Node, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from .errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
 from .files import read_text
@@ -209,7 +209,9 @@ class _Builder:
             return None
         qid = self._id(f, "question")
         if qid is None and "id" in f:
-            self.broken.add(r.scalar(f["id"][1]))
+            raw = f["id"][1]
+            if isinstance(raw, ScalarNode):  # a misspelt id: its uses are not reported again
+                self.broken.add(str(raw.value))
         qtype = r.text(f["type"][1], "'type'")
         if qtype is not None and qtype not in (YESNO, NUMBER):
             r.error(f["type"][1], f"type '{qtype}' is not known; write 'yesno' or 'number'{did_you_mean(qtype, (YESNO, NUMBER))}")
