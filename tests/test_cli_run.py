@@ -278,3 +278,11 @@ def test_the_questionnaire_ends_with_the_answers_to_show_a_clinician():
     text = flat(result.output)
     assert "Your answers (you can show these to a clinician)" in text
     assert "Since the pain began, have you felt faint, dizzy or clammy, or passed out? yes" in text
+
+
+def test_questions_not_asked_are_not_called_not_recorded():
+    # Unsure about both legs: urgent; questions that could not change that are never asked.
+    answers = "\n".join(["67"] + ["no"] * 8 + ["unsure"] + ["no"] * 40) + "\n"
+    result = invoke("run", "--format", "json", input=answers)
+    out = json.loads(result.stdout)
+    assert out["disposition"] == "urgent_care" and out["not_recorded"] == []

@@ -219,7 +219,7 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
     if fmt == "json":
         import json
 
-        out = result_dict(result)
+        out = result_dict(result, asked)
         out["answers"] = answers_dict(result.ruleset, given)
         if trace:
             from .render import trace_dict
@@ -238,7 +238,7 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
         from .render import change_renderable
 
         console.print(change_renderable(before, result))
-    console.print(result_renderable(result))
+    console.print(result_renderable(result, asked))
     if asked is not None:
         from .render import answers_renderable
 

@@ -39,7 +39,13 @@ def safety_net(result: Result) -> list[str]:
 STYLES = {"red": "bold red", "amber": "bold dark_orange", "green": "bold green", "blue": "bold blue", "grey": "bold"}
 
 
-def result_dict(result: Result) -> dict[str, Any]:
+def not_recorded(result: Result, asked: list[str] | None) -> list[str]:
+    """Answers not recorded; after a questionnaire, only those it asked (the rest were not asked
+    because they could not change the result, which is not the same as a blank)."""
+    return [q for q in result.not_recorded if asked is None or q in asked]
+
+
+def result_dict(result: Result, asked: list[str] | None = None) -> dict[str, Any]:
     rules = result.ruleset
     d = result.disposition
 
@@ -59,7 +65,7 @@ def result_dict(result: Result) -> dict[str, Any]:
         ],
         "unknown_red_flags": list(result.unknown_flags),
         "unsure": list(result.unsure),
-        "not_recorded": list(result.not_recorded),
+        "not_recorded": not_recorded(result, asked),
         "raised_by_not_recorded": result.raised_by_not_recorded,
         "advice": list(d.advice),
         "safety_net": safety_net(result),
@@ -68,7 +74,7 @@ def result_dict(result: Result) -> dict[str, Any]:
     }
 
 
-def result_renderable(result: Result) -> Panel:
+def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
     """A rich renderable: the verdict in its colour, then why, what is uncertain, what to do."""
     from rich.console import Group
     from rich.panel import Panel
@@ -106,9 +112,10 @@ def result_renderable(result: Result) -> Panel:
         [Text.assemble(r.rationale, (f" If this turns out to be so: {if_so(r)}", "italic")) for r in result.unknown],
     )
     section("You were not sure whether:", [Text(rules.question(q).text) for q in result.unsure])
-    if result.not_recorded:
+    blanks = not_recorded(result, asked)
+    if blanks:
         parts.append(Text(""))
-        parts.append(Text.assemble(("Not recorded: ", "bold"), f"no answer for {', '.join(result.not_recorded)}."))
+        parts.append(Text.assemble(("Not recorded: ", "bold"), f"no answer for {', '.join(blanks)}."))
     section(
         "Red-flag questions left unanswered:",
         [Text(f"{rules.question(q).text} (answer: {answer_text(rules.question(q), result.answers.get(q))})")
