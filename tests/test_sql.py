@@ -34,7 +34,8 @@ def run_sqlite(rules, rows, typed=False):
 def expected(rules, row):
     result = evaluate(rules, {k: v for k, v in row.items() if v is not None})
     return (result.disposition.id, ";".join(r.id for r in result.fired),
-            ";".join([r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags]))
+            ";".join([r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags]),
+            result.action or "", ";".join(result.unsure), ";".join(result.not_recorded))
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], max_examples=40)
@@ -43,7 +44,8 @@ def test_sqlite_matches_the_engine_row_for_row(rows):
     rows = [dict(zip(QIDS, (c if c != "" else None for c in r))) for r in rows]
     got = run_sqlite(RULES, rows)
     for row, out in zip(rows, got):
-        assert (out["disposition"], out["reasons"], out["unknown"]) == expected(RULES, row), row
+        got_ = (out["disposition"], out["reasons"], out["unknown"], out["action"], out["unsure"], out["not_recorded"])
+        assert got_ == expected(RULES, row), row
         assert out["error"] is None
         assert [out[q] for q in QIDS] == [row[q] for q in QIDS]  # the table's columns come through untouched
 
@@ -73,7 +75,8 @@ def test_flagged_unknown_question_matches_the_engine():
     tiny = parse_rules(text, "tiny.yaml")
     rows = [{"pain": None, "other": "no"}, {"pain": "no", "other": "no"}, {"pain": "yes", "other": None}]
     for row, out in zip(rows, run_sqlite(tiny, rows)):
-        assert (out["disposition"], out["reasons"], out["unknown"]) == expected(tiny, row)
+        assert (out["disposition"], out["reasons"], out["unknown"], out["action"], out["unsure"], out["not_recorded"]) == expected(
+            tiny, row)
 
 
 def test_duckdb_matches_the_engine_when_installed():
@@ -89,7 +92,8 @@ def test_duckdb_matches_the_engine_when_installed():
     names = [d[0] for d in cur.description]
     got = [dict(zip(names, r)) for r in cur.fetchall()]
     for row, out in zip(rows[:-1], got):
-        assert (out["disposition"], out["reasons"], out["unknown"]) == expected(RULES, row)
+        assert (out["disposition"], out["reasons"], out["unknown"], out["action"], out["unsure"], out["not_recorded"]) == expected(
+            RULES, row)
     assert got[-1]["disposition"] is None and got[-1]["error"] == "age: not a number"
 
 
@@ -100,3 +104,27 @@ def test_compile_command_prints_a_select_for_each_dialect():
         out = runner.invoke(app, ["compile", "--to", "sql", "--dialect", dialect, "--table", table]).stdout
         assert f"FROM {quote} AS t" in out and "AS disposition" in out and "not a diagnosis" in out
     assert runner.invoke(app, ["compile", "--to", "yaml"]).exit_code == 2
+
+
+def test_the_default_rule_sets_cauda_equina_and_collapse_answers_in_sql_and_score(tmp_path):
+    """Unsure: urgent, same day; yes: A&E now; blank: see a doctor, not recorded; sudden + faint: 999."""
+    base = {q: "no" for q in QIDS if RULES.question(q).type == "yesno"}
+    rows = [{**base, "saddle_anesthesia": "unsure"}, {**base, "saddle_anesthesia": "yes"},
+            {**base, "saddle_anesthesia": None}, {**base, "sudden_onset": "yes", "faint": "yes"}]
+    got = run_sqlite(RULES, rows)
+    ces = RULES.rule("saddle_anesthesia")
+    assert [(g["disposition"], g["action"], g["not_recorded"]) for g in got] == [
+        ("urgent_care", ces.action_if_unsure, ""), ("urgent_care", ces.action, ""),
+        ("see_doctor", "", "saddle_anesthesia"), ("urgent_care", RULES.rule("collapse").action, "")]
+    assert got[2]["raised_by_not_recorded"] == "yes"
+    import csv
+    import io
+
+    path = tmp_path / "in.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, QIDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({q: (r.get(q) or "") for q in QIDS} for r in rows)
+    scored = list(csv.DictReader(io.StringIO(CliRunner().invoke(app, ["score", str(path), "-q"]).stdout)))
+    assert [(s["disposition"], s["action"], s["not_recorded"]) for s in scored] == [
+        (g["disposition"], g["action"], g["not_recorded"]) for g in got]
