@@ -50,8 +50,8 @@ MUTATIONS = [
     ("--jobs drops a part's blank-line count", "triage/batch.py",
      "        self.blank_lines += part.blank_lines\n", ""),
 ]
-DEFAULT_TESTS = ["tests/test_logic.py", "tests/test_differential.py", "tests/test_parallel.py", "tests/test_engine.py", "tests/test_cases.py", "tests/test_questionnaire.py",
-                 "tests/test_cli_score.py"]
+DEFAULT_TESTS = ["tests/test_logic.py", "tests/test_differential.py", "tests/test_parallel.py", "tests/test_engine.py",
+                 "tests/test_cases.py", "tests/test_questionnaire.py", "tests/test_cli_score.py"]
 
 
 def main(tests: list[str]) -> int:
