@@ -13,7 +13,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Callable, Sequence
 
-from .engine import Choice, choose
+from .engine import Choice, choose, unknown_reads
 from .logic import CONNECTIVES, NOT_GIVEN, NUMBER_OPS, Outcome, Unknown, Value, negate
 from .model import NUMBER, Compare, Condition, RuleSet
 
@@ -100,11 +100,7 @@ class Compiled:
             unknown_flags = [(i, q) for (i, q), kind in zip(self.flagged, flags) if kind is not None]
             choice = choose(self.rules, outcomes, lambda: [k for k in flags if k is not None],  # type: ignore[misc]
                             lambda: tuple(q for _, q in unknown_flags))
-            read = {i for i, _ in self.flagged}
-            for reads, o in zip(self.reads, outcomes):
-                if o.__class__ is Unknown:
-                    read.update(reads)
-            found = (choice, frozenset(read))
+            found = (choice, frozenset(unknown_reads(self.reads, outcomes, (i for i, _ in self.flagged))))
             if len(self.choices) >= MEMO_LIMIT:
                 self.choices.clear()
             self.choices[key] = found

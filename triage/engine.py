@@ -9,11 +9,13 @@ most urgent of these, and the default only when there are none: every rule defin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping, NamedTuple, Sequence
+from typing import Callable, Iterable, Mapping, NamedTuple, Sequence, TypeVar
 
 from .answers import parse_answers
 from .logic import NOT_RECORDED, UNSURE, Outcome, Unknown, Value
 from .model import Disposition, Rule, RuleSet
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,10 @@ def choose(
     cautious = default - 1
     fired = [i for i, v in enumerate(outcomes) if v is True]
     unknown_all = [i for i, v in enumerate(outcomes) if v.__class__ is Unknown]
-    top = min((levels[i] for i in fired), default=default)
-    top_sure = top  # the level from true rules and unsure answers alone
-    for i in unknown_all:
-        if outcomes[i] is UNSURE:
-            top_sure = min(top_sure, unsure_levels[i])
-    top = top_sure
-    if unknown_all and any(outcomes[i] is NOT_RECORDED for i in unknown_all):
-        top = min(top, cautious)
+    # The level from true rules and unsure answers alone; blanks can add the cautious level at most.
+    top_sure = min([levels[i] for i in fired] + [unsure_levels[i] for i in unknown_all if outcomes[i] is UNSURE],
+                   default=default)
+    top = min(top_sure, cautious) if any(outcomes[i] is NOT_RECORDED for i in unknown_all) else top_sure
     flags: tuple[str, ...] = ()
     if top_sure == default and flag_unknown is not None:
         # Red-flag questions matter only when nothing true or unsure already holds the result up.
@@ -71,16 +69,29 @@ def choose(
     unknown = [i for i in unknown_all if levels[i] < top]
     fired_at_top = any(levels[i] == top for i in fired)
     if not unknown and not fired_at_top:
-        unknown = [i for i in unknown_all if _contribution(outcomes[i], i, rules, cautious) == top]
+        unknown = [i for i in unknown_all if contribution(rules, i, outcomes[i]) == top]
     return Choice(top, tuple(fired), tuple(unknown), flags, _headline(rules, outcomes, top), top_sure > top)
 
 
-def _contribution(outcome: Outcome, i: int, rules: RuleSet, cautious: int) -> int:
+def contribution(rules: RuleSet, i: int, outcome: Outcome) -> int:
+    """The level rule i asks for with this outcome: its own if true, its "if unsure" level if unsure,
+    the cautious level if not recorded, the default if false."""
     if outcome is True:
         return rules.rule_levels[i]
     if outcome is UNSURE:
         return rules.unsure_levels[i]
-    return cautious
+    default = len(rules.dispositions) - 1
+    return default - 1 if outcome is NOT_RECORDED else default
+
+
+def unknown_reads(reads: Sequence[Iterable[_T]], outcomes: Sequence[Outcome], always: Iterable[_T]) -> set[_T]:
+    """What the rules left unknown read (question ids or slots), plus `always` (the red flags): the
+    answers whose being unsure or not recorded a result reports."""
+    found = set(always)
+    for read, outcome in zip(reads, outcomes):
+        if outcome.__class__ is Unknown:
+            found.update(read)
+    return found
 
 
 def _headline(rules: RuleSet, outcomes: Sequence[Outcome], top: int) -> tuple[int, bool] | None:
@@ -132,10 +143,8 @@ class Result:
 
 
 def answers_of_kind(rules: RuleSet, answers: Mapping[str, Value], trace: Sequence[RuleOutcome], kind: Unknown) -> tuple[str, ...]:
-    read: set[str] = set(q.id for q in rules.questions if q.flag)
-    for o in trace:
-        if o.value.__class__ is Unknown:
-            read.update(o.rule.when.questions())
+    read = unknown_reads([o.rule.when.questions() for o in trace], [o.value for o in trace],
+                         (q.id for q in rules.questions if q.flag))
     return tuple(q.id for q in rules.questions if q.id in read and answers.get(q.id) is kind)
 
 

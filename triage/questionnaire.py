@@ -15,7 +15,7 @@ from typing import Iterable
 
 from .answers import parse_answer
 from .domains import domain
-from .engine import Result, evaluate_values
+from .engine import Result, contribution, evaluate_values
 from .logic import CONNECTIVES, NOT_RECORDED, UNSURE, Outcome, Unknown, Value, compare, negate
 from .model import Compare, Condition, Question, RuleSet
 
@@ -61,13 +61,7 @@ class Session:
         default = len(rules.dispositions) - 1
         cautious = default - 1
         outcomes = [self._possible(r.when, known, free) for r in rules.rules]
-        levels: list[frozenset[int]] = []
-        for i, possible in enumerate(outcomes):
-            levels.append(frozenset(
-                rules.rule_levels[i] if o is True else rules.unsure_levels[i] if o is UNSURE
-                else cautious if o is NOT_RECORDED else default
-                for o in possible
-            ))
+        levels = [frozenset(contribution(rules, i, o) for o in possible) for i, possible in enumerate(outcomes)]
         flag_levels = []
         for q in rules.questions:
             if q.flag:
