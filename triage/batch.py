@@ -22,7 +22,7 @@ from operator import getitem, is_, itemgetter
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Sequence
 
-from .answers import YESNO_TABLE, parse_answer
+from .answers import YESNO_TABLE, parse_answer, shown
 from .compiled import Compiled
 from .errors import AnswerError, InputFileError, TriageError, did_you_mean
 
@@ -297,7 +297,7 @@ class Scorer:
             values.append(value)
         if n > self.width:
             # Quoted in the error cell, but only the first few, shortened: a row can hold millions.
-            extra = ", ".join(repr(c[:40]) for c in row[self.width:self.width + 5]) + (", …" if n > self.width + 5 else "")
+            extra = ", ".join(shown(c) for c in row[self.width:self.width + 5]) + (", …" if n > self.width + 5 else "")
             bad = (f"{bad}; " if bad else "") + f"row has {n} cells but the header has {self.width} (extra: {extra})"
         if bad is not None:
             self.summary.errors += 1

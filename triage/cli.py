@@ -22,7 +22,17 @@ if TYPE_CHECKING:
     from .engine import Result
     from .model import RuleSet, Value
 
-class _Command(TyperCommand):
+class _PlainHelp:
+    """`--help` without a type label (`<bool>`) beside it."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Command(_PlainHelp, TyperCommand):
     """Help in the usual form: `Usage: triage score [OPTIONS] FILE`, metavars such as FILE or [csv|jsonl],
     and no type labels (`<str>`, `<bool>`) that mean nothing to the people reading it."""
 
@@ -35,19 +45,9 @@ class _Command(TyperCommand):
                 param._usage_display_name = lambda usage=usage: usage  # type: ignore[method-assign,misc]
                 param.display_type_rich = lambda ctx: ""  # type: ignore[method-assign]
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
 
-
-class _Group(TyperGroup):
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+class _Group(_PlainHelp, TyperGroup):
+    pass
 
 
 app = typer.Typer(
