@@ -8,6 +8,7 @@ file. Invalid cells never stop the run: the row is written with an empty disposi
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
@@ -17,22 +18,20 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
-from operator import getitem, is_, itemgetter
+from operator import getitem, itemgetter
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator, Sequence
+from typing import IO, Any, Callable, Iterator
 
 from .answers import YESNO_TABLE, parse_answer, shown
 from .compiled import Compiled
+from .packed import Packed
 from .errors import AnswerError, InputFileError, TriageError, did_you_mean
 
-from .logic import NOT_RECORDED, UNSURE
 from .model import NUMBER, Question, RuleSet
 
 ADDED = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "raised_by_not_recorded",
          "error", "rules_version")
 ERROR_CELL = ADDED.index("error")
-Key = tuple[object, ...]  # one value per present question column: a row as the rules see it
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 # Bounds that keep memory flat: cell -> answer per column, and answers -> result in two generations
 # (a full young generation becomes the old one; entries still in use move back when next seen).
@@ -174,15 +173,9 @@ class Summary:
         self.first_errors.extend(part.first_errors[: max(0, limit - len(self.first_errors))])
 
 
-@dataclass(slots=True)
-class Cached:
-    """One decision, remembered for a combination of answers, with how many rows it served."""
-
-    cells: list[str]  # the added output cells (shared between entries with the same outcome)
-    level: int
-    fired: tuple[int, ...]
-    raised: bool
-    count: int = 0
+# A cached result entry is a list, for speed: the added cells as one CSV suffix (after a row's own
+# text), as a list (for rows that go through the csv module), then what the summary counts.
+SUFFIX, CELLS, LEVEL, FIRED, RAISED, COUNT = range(6)
 
 
 class Scorer:
@@ -230,49 +223,77 @@ class Scorer:
                                  "with --map (a map is also how to say it is another column)")
         self.missing = missing
         self.width = len(header)
-        # (position in row, slot, table: cell text -> answer, parser that fills the table)
-        # Columns in question order, so that with no column missing a key is already the slot list.
+        self.packed = Packed(rules, self.compiled)
+        # (position in row, slot, table: cell text -> answer, parser that fills the table and `keys`)
         self.columns = sorted(
             ((pos, self.compiled.index[qid], *self._column(rules.question(qid), colmap, header[pos]))
              for qid, pos in positions.items()),
             key=lambda c: c[1],
         )
-        self.direct = len(self.columns) == len(rules.questions)
         self.rule_ids = [r.id for r in rules.rules]
         self.disposition_ids = [d.id for d in rules.dispositions]
         self.question_ids = [q.id for q in rules.questions]
-        self.tables = [c[2] for c in self.columns]
-        self.slots = [c[1] for c in self.columns]
+        # Per present column: cell text -> its bits of the packed key. A row's key is their sum plus
+        # `base`, the bits of the absent columns (nothing recorded).
+        self.keys = [c[4] for c in self.columns]
         positions_ = [c[0] for c in self.columns]
         getter = itemgetter(*positions_) if positions_ else (lambda row: ())
         self.pick = getter if len(positions_) != 1 else (lambda row: (row[positions_[0]],))
-        self.template: list[object] = [rules.blanks[q.id] for q in rules.questions]  # absent columns: nothing recorded
-        self.results: dict[Key, Cached] = {}
-        self.old: dict[Key, Cached] = {}
-        self.shared_cells: dict[object, list[str]] = {}
+        present = {c[1] for c in self.columns}
+        self.base = sum(self.packed.code(i, rules.blanks[q.id]) for i, q in enumerate(rules.questions) if i not in present)
+        self.set_delimiter(",")
+        self.results: dict[int, list[Any]] = {}
+        self.old: dict[int, list[Any]] = {}
         self.summary = Summary()
+        # Counts waiting to be added to the summary, by what they were counted on (kept small).
+        self._levels: Counter[int] = Counter()
+        self._fired: Counter[tuple[int, ...]] = Counter()
+        self._unsure: Counter[int] = Counter()
+        self._blank: Counter[int] = Counter()
 
-    def _column(self, q: Question, colmap: ColumnMap, header: str) -> tuple[dict[str, object], Callable[[str], object]]:
+    def set_delimiter(self, delimiter: str) -> None:
+        """The output's delimiter: result cells holding it are quoted, as the csv module would."""
+        self.delimiter = delimiter
+        self._needs_quotes = re.compile("[" + re.escape(delimiter) + '"\r\n]').search
+        self.results, self.old = {}, {}
+        self._quoted_version = self._quote(self.version)
+        # Rule and question ids are lower-case words: only a ';' delimiter can clash with their lists.
+        self._quote_ids = self._quote if delimiter == ";" else str
+        self.packed.quote = self._quote
+        self.packed.heads.clear()
+
+    def _quote(self, cell: str) -> str:
+        if self._needs_quotes(cell) is None:
+            return cell
+        return '"' + cell.replace('"', '""') + '"'
+
+    def _column(self, q: Question, colmap: ColumnMap, header: str
+                ) -> tuple[dict[str, object], Callable[[str], object], dict[str, int]]:
         where = f"column {header.strip()!r}" + ("" if norm(header) == q.id else f" ({q.id})")
         codes = {**colmap.values.get("*", {}), **colmap.values.get(q.id, {})} if q.type != NUMBER else colmap.values.get(q.id, {})
+        slot = self.compiled.index[q.id]
         cache: dict[str, object] = {}
+        keys: dict[str, int] = {}
         if q.type != NUMBER:
             cache.update(YESNO_TABLE)
         for code, answer in codes.items():
             cache[code] = self._value(q, answer, where)
+        bits = self.packed.code
 
         def parse(cell: str) -> object:
             if cell in cache:
-                return cache[cell]
-            key = cell.strip().lower()
-            value = cache[key] if key in cache else self._value(q, codes.get(key, cell), where)
+                value = cache[cell]
+            else:
+                key = cell.strip().lower()
+                value = cache[key] if key in cache else self._value(q, codes.get(key, cell), where)
             # Bad cells stay out, so the fast path never sees them; so do cells a spreadsheet would run as a
             # formula (a tab, then yes), so that every row holding one is escaped the same way.
-            if len(cache) < TABLE_LIMIT and value.__class__ is not _Bad and escape_formula(cell) == cell:
+            if len(keys) < TABLE_LIMIT and value.__class__ is not _Bad and escape_formula(cell) == cell:
                 cache[cell] = value
+                keys[cell] = bits(slot, value)
             return value
 
-        return cache, parse
+        return cache, parse, keys
 
     def _value(self, q: Question, raw: object, where: str) -> object:
         try:
@@ -281,68 +302,50 @@ class Scorer:
             return _Bad(f"{where}: {exc.reason}")
         return self.compiled.signature(q.id, value) if q.type == NUMBER else value
 
-    def score(self, row: list[str]) -> list[str]:
-        """The added cells for any row: disposition, reasons, unknown, error, rules_version.
+    def score(self, row: list[str]) -> list[Any] | str:
+        """The result entry for any row (see SUFFIX...COUNT), or the message for its error cell.
 
-        Parses each cell through its column's table, filling the table as it goes. score_file
+        Parses each cell through its column's table, filling the tables as it goes. score_file
         inlines a faster path for the common row, whose cells are all in the tables already.
         """
-        values = []
+        key = self.base
         bad = None
         n = len(row)
-        for pos, _, _, parse in self.columns:
+        code = self.packed.code
+        for pos, slot, _, parse, _ in self.columns:
             value = parse(row[pos] if pos < n else "")
-            if value.__class__ is _Bad:
+            if isinstance(value, _Bad):
                 bad = value.message if bad is None else f"{bad}; {value.message}"
-            values.append(value)
+            else:
+                key += code(slot, value)
         if n > self.width:
             # Quoted in the error cell, but only the first few, shortened: a row can hold millions.
             extra = ", ".join(shown(c) for c in row[self.width:self.width + 5]) + (", …" if n > self.width + 5 else "")
             bad = (f"{bad}; " if bad else "") + f"row has {n} cells but the header has {self.width} (extra: {extra})"
         if bad is not None:
             self.summary.errors += 1
-            cells = [""] * len(ADDED)
-            cells[ERROR_CELL], cells[-1] = bad, self.version
-            return cells
-        return self.lookup(tuple(values)).cells
+            return bad
+        return self.lookup(key)
 
-    def lookup(self, key: Key) -> Cached:
-        """The decision for a row's answers (one value per present question column), counted."""
-        entry = self.results.get(key) or self._entry(key)
-        entry.count += 1
+    def lookup(self, key: int) -> list[Any]:
+        """The result entry for a packed key, counted."""
+        entry = self.results.get(key) or self.entry(key)
+        entry[COUNT] += 1
         return entry
 
-    def _entry(self, key: Key) -> Cached:
-        """Decide once for a combination of answers and remember it."""
+    def entry(self, key: int) -> list[Any]:
+        """Decide once for a packed key and remember it (uncounted)."""
         entry = self.old.pop(key, None)
         if entry is None:
-            slots = self._slots(key)
-            c, read = self.compiled.decide(slots)
-            ids, qids = self.rule_ids, self.question_ids
-            unsure = [qids[i] for i in self.compiled.unknown_answers(slots, read, UNSURE)]
-            blank = [qids[i] for i in self.compiled.unknown_answers(slots, read, NOT_RECORDED)]
-            # Rows with the same outcome share one list of output cells.
-            outcome = (c, tuple(unsure), tuple(blank))
-            cells = self.shared_cells.get(outcome)
-            if cells is None:
-                if len(self.shared_cells) >= CACHE_LIMIT:
-                    self.shared_cells.clear()
-                action = ""
-                if c.action is not None:
-                    rule = self.rules.rules[c.action[0]]
-                    action = (rule.action_if_unsure if c.action[1] else rule.action) or ""
-                cells = self.shared_cells[outcome] = [
-                    self.disposition_ids[c.level],
-                    action,
-                    ";".join([ids[i] for i in c.fired]),
-                    ";".join([ids[i] for i in c.unknown] + [f"flag:{q}" for q in c.unknown_flags]),
-                    ";".join(unsure),
-                    ";".join(blank),
-                    "yes" if c.raised else "",
-                    "",
-                    self.version,
-                ]
-            entry = Cached(cells, c.level, c.fired, c.raised)
+            head, fired, fired_ids, unsure, blank = self.packed.decide(key)
+            text, q = self.packed.text, self._quote_ids
+            unsure_text, blank_text = text(unsure), text(blank >> 1)
+            disposition, action, unknown, raised = head.raw
+            cells = [disposition, action, fired, unknown, unsure_text, blank_text, raised, "", self.version]
+            c, d = head.cells, self.delimiter
+            suffix = (f"{d}{c[0]}{d}{c[1]}{d}{q(fired)}{d}{c[2]}{d}{q(unsure_text)}{d}{q(blank_text)}{d}{c[3]}"
+                      f"{d}{d}{self._quoted_version}\n")
+            entry = [suffix, cells, head.level, fired_ids, head.raised, 0]
         if len(self.results) >= CACHE_LIMIT:
             self._fold(self.old)
             self.old = dict(self.results)
@@ -350,35 +353,50 @@ class Scorer:
         self.results[key] = entry
         return entry
 
-    def _slots(self, key: Key) -> Sequence[object]:
-        if self.direct:
-            return key
-        slots = self.template[:]
-        for slot, value in zip(self.slots, key):
-            slots[slot] = value
-        return slots
-
-    def _fold(self, entries: dict[Key, Cached]) -> None:
-        """Move the counts held in cache entries into the summary; the entries are then dropped."""
-        s = self.summary
+    def _fold(self, entries: dict[int, list[Any]]) -> None:
+        """Move the counts held in cache entries into pending counters; the entries are then dropped."""
+        levels, fired, unsure, blank = self._levels, self._fired, self._unsure, self._blank
+        u_mask, b_mask = self.packed.unsure_mask, self.packed.not_recorded_mask
+        raised = 0
         for key, entry in entries.items():
-            count = entry.count
+            count = entry[COUNT]
             if not count:
                 continue
-            s.by_disposition[self.disposition_ids[entry.level]] += count
-            for i in entry.fired:
-                s.fired[self.rule_ids[i]] += count
-            if entry.raised:
-                s.raised_by_not_recorded += count
-            for kind, counter in ((UNSURE, s.unsure_questions), (NOT_RECORDED, s.not_recorded_questions)):
-                if kind in key:
-                    for q in compress(self.question_ids, map(is_, self._slots(key), repeat(kind))):
-                        counter[q] += count
+            levels[entry[LEVEL]] += count
+            if entry[FIRED]:
+                fired[entry[FIRED]] += count
+            if entry[RAISED]:
+                raised += count
+            if key & u_mask:
+                unsure[key & u_mask] += count
+            if key & b_mask:
+                blank[key & b_mask] += count
+        self.summary.raised_by_not_recorded += raised
         entries.clear()
+        if len(unsure) + len(blank) + len(fired) > TABLE_LIMIT:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Add the pending counts to the summary, by name."""
+        s, p = self.summary, self.packed
+        for level, count in self._levels.items():
+            s.by_disposition[self.disposition_ids[level]] += count
+        for fired, count in self._fired.items():
+            for i in fired:
+                s.fired[self.rule_ids[i]] += count
+        for bits, count in self._unsure.items():
+            for q in p.questions_in(bits):
+                s.unsure_questions[q] += count
+        for bits, count in self._blank.items():
+            for q in p.questions_in(bits >> 1):
+                s.not_recorded_questions[q] += count
+        for pending in (self._levels, self._fired, self._unsure, self._blank):
+            pending.clear()
 
     def finish(self) -> Summary:
         self._fold(self.old)
         self._fold(self.results)
+        self._settle()
         self.summary.rows = sum(self.summary.by_disposition.values()) + self.summary.errors
         return self.summary
 
@@ -471,52 +489,67 @@ def score_file(
     """Score every row of `source` into `out`. Raises for file-level problems; row problems go into rows."""
     counting = _CountingReader(source)
     text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=options.encoding, newline="")
-    reader = None
     line_offset = part.line_offset if part else 0
     size_before = _regular_size(source)
     read_line = text.readline
     # A cell may be as long as a line may be: a long notes cell is a row to score, not a reason to stop.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE))
+    line_no = 0  # physical lines read so far, for messages that give the file's own line numbers
+    pushed: list[str] = []
 
-    def lines() -> Iterator[str]:
-        # Bounded, so that a file with no line breaks (or /dev/zero) cannot fill the memory.
-        while line := read_line(MAX_LINE):
+    def too_long() -> InputFileError:
+        return InputFileError(f"{name}:{line_offset + line_no}: a line longer than {MAX_LINE:,} characters; "
+                              "is this a CSV file of responses?")
+
+    def feed() -> Iterator[str]:
+        """The csv module's lines: one pushed back by the loop below, then as many more as a quoted
+        cell spans. Bounded, so that a file with no line breaks (or /dev/zero) cannot fill the memory."""
+        nonlocal line_no
+        while True:
+            if pushed:
+                yield pushed.pop()
+                continue
+            line = read_line(MAX_LINE)
+            if not line:
+                return
+            line_no += 1
             if len(line) == MAX_LINE and line[-1] not in "\r\n":
-                number = line_offset + (reader.line_num if reader else 0) + 1
-                raise InputFileError(f"{name}:{number}: a line longer than {MAX_LINE:,} characters; "
-                                     "is this a CSV file of responses?")
+                raise too_long()
             yield line
 
+    buffer: list[str] = []
+    gc_was_on = gc.isenabled()
     try:
         if part is None:
-            first = next(lines(), "")
+            first = next(feed(), "")
             if not first.strip():
                 raise InputFileError(f"{name}: the file is empty; the first line must be the header")
             delimiter = options.delimiter or detect_delimiter(first)
-            reader = csv.reader(chain((first,), lines()), delimiter=delimiter)
+            pushed.append(first)
+            reader = csv.reader(feed(), delimiter=delimiter)
             header = next(reader)
         else:
             header, delimiter = part.header, part.delimiter
-            reader = csv.reader(lines(), delimiter=delimiter)
+            reader = csv.reader(feed(), delimiter=delimiter)
         scorer = Scorer(rules, header, options.colmap, options.allow_missing)
+        scorer.set_delimiter(delimiter)
         if on_start:
             on_start(scorer)
         summary = scorer.summary
         width = len(header)
-        if options.fmt == "jsonl":
-            emit = _jsonl_writer(out, header, rules, width)
+        sink = _Sink(buffer.append)
+        jsonl = options.fmt == "jsonl"
+        if jsonl:
+            emit = _jsonl_writer(sink, header, rules, width)
             escaping = False
         else:
-            writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-            emit = writer.writerow
+            emit = csv.writer(sink, delimiter=delimiter, lineterminator="\n").writerow
             escaping = options.escape_formulas
             if part is None:
                 emit([escape_formula(c) for c in header] + list(ADDED) if escaping else header + list(ADDED))
-        # Cells that reached the fast path in question columns are known answers, never formulas, so
-        # only the other columns are looked at, all at once, and a row is rebuilt only on a hit.
-        others = [i for i in range(width) if i not in {c[0] for c in scorer.columns}] if escaping else []
-        pick_others = itemgetter(*others, 0) if others else None  # the extra 0 makes it always a tuple
         looks_like_formula = re.compile(r"(?:^|\x00)[=+\-@\t\r]").search
+        # On a whole line: a cell that starts like a formula somewhere (then each cell is looked at).
+        line_looks_like_formula = re.compile(f"(?:^|{re.escape(delimiter)})[=+\\-@\\t\\r]").search
 
         sentinel_row = [part.sentinel] if part is not None and part.sentinel is not None else None
         seen_sentinel = False
@@ -529,37 +562,92 @@ def score_file(
             if row == sentinel_row:
                 seen_sentinel = True
                 return
-            added = scorer.score(row)
-            if added[ERROR_CELL]:
+            entry = scorer.score(row)
+            added: list[str]
+            if isinstance(entry, str):
                 if len(summary.first_errors) < options.max_reported_errors:
-                    summary.first_errors.append(f"{name}:{line_offset + reader.line_num}: {added[ERROR_CELL]}")
+                    summary.first_errors.append(f"{name}:{line_offset + line_no}: {entry}")
                 if len(row) > width:
                     row = row[:width]  # the extra cells are quoted in the error cell
+                added = [""] * len(ADDED)
+                added[ERROR_CELL], added[-1] = entry, scorer.version
+            else:
+                added = entry[CELLS]
             if len(row) < width:
                 row = row + [""] * (width - len(row))
             if escaping and looks_like_formula("\x00".join(row)):
                 row = [escape_formula(c) for c in row]
             emit(row + added)
 
-        tables, pick, lookup = scorer.tables, scorer.pick, scorer.lookup
-        blank_key = tuple(parse("") for *_, parse in scorer.columns)  # every question cell empty
-        rows = reader if on_progress is None else _reporting(reader, lambda: on_progress(counting.count))
-        for row in rows:
-            # The common case, inline: a full row whose answers have all been seen before.
-            if len(row) == width:
+        keys, pick, base = scorer.keys, scorer.pick, scorer.base
+        results, new_entry = scorer.results, scorer.entry
+        for *_, parse, _ in scorer.columns:
+            parse("")  # every question cell empty: fills the tables with the blank cell
+        blank_key = base + sum(k[""] for k in keys)
+
+        def parsed(row: list[str]) -> None:
+            """A row read by the csv module (or split, with the wrong number of cells)."""
+            if len(row) == width and row != sentinel_row:
                 try:
-                    key = tuple(map(getitem, tables, pick(row)))
+                    key = sum(map(getitem, keys, pick(row)), base)
                 except KeyError:
-                    pass  # a cell not seen before: the slow path parses it
+                    pass
                 else:
                     if key == blank_key and not "".join(row).strip():
                         summary.blank_lines += 1
-                        continue
-                    if pick_others is not None and looks_like_formula("\x00".join(pick_others(row)[:-1])):
+                        return
+                    entry = results.get(key) or new_entry(key)
+                    entry[COUNT] += 1
+                    if escaping and looks_like_formula("\x00".join(row)):
                         row = [escape_formula(c) for c in row]
-                    emit(row + lookup(key).cells)
-                    continue
+                    emit(row + entry[CELLS])
+                    return
             slow(row)
+        # A line with no quote and no NUL splits on the delimiter exactly as the csv module reads it,
+        # and is written back as its own text followed by the cached result cells.
+        fast = not jsonl and not (sentinel_row is not None and width == 1)
+        write, add = out.write, buffer.append
+        gc.disable()  # the loop makes no reference cycles; pausing the collector saves its scans
+        while True:
+            line = read_line(MAX_LINE)
+            if not line:
+                break
+            line_no += 1
+            if not line_no & 4095:
+                write("".join(buffer))
+                buffer.clear()
+                if on_progress is not None:
+                    on_progress(counting.count)
+            if len(line) == MAX_LINE and line[-1] not in "\r\n":
+                raise too_long()
+            if fast and '"' not in line and "\x00" not in line:
+                body = line.rstrip("\r\n")
+                row = body.split(delimiter)
+                if len(row) == width:
+                    try:
+                        key = sum(map(getitem, keys, pick(row)), base)
+                    except KeyError:
+                        pass  # a cell not seen before: the slow path parses it
+                    else:
+                        if key == blank_key and not "".join(row).strip():
+                            summary.blank_lines += 1
+                            continue
+                        entry = results.get(key) or new_entry(key)
+                        entry[COUNT] += 1
+                        if escaping and line_looks_like_formula(body):
+                            escaped = [escape_formula(c) for c in row]
+                            if escaped != row:
+                                emit(escaped + entry[CELLS])
+                                continue
+                        add(body)
+                        add(entry[SUFFIX])
+                        continue
+                slow(row)
+                continue
+            pushed.append(line)
+            parsed(next(reader))
+        write("".join(buffer))
+        buffer.clear()
         if sentinel_row is not None and not seen_sentinel:
             summary.ended_on_boundary = False
         if size_before is not None and (_regular_size(source) != size_before or (part is None and counting.count != size_before)):
@@ -570,10 +658,10 @@ def score_file(
 
         found = find_undecodable(source, options.encoding) if part is None else None  # type: ignore[arg-type]
         if found is not None:
-            line, offset, byte = found
-            where = f"{name}:{line}: byte {offset} (0x{byte:02x})"
+            at, offset, byte = found
+            where = f"{name}:{at}: byte {offset} (0x{byte:02x})"
         else:
-            where = f"{name}:{line_offset + (reader.line_num if reader else 0) + 1} or just after"
+            where = f"{name}:{line_offset + line_no + 1} or just after"
         raise InputFileError(
             f"{where}: not valid {options.encoding} text ({exc.reason}); give the file's encoding, "
             f"for example {decode_hint(options.encoding)}"
@@ -581,10 +669,24 @@ def score_file(
     except UnicodeError as exc:  # not a decoding slip but the whole stream, e.g. UTF-16 without its mark
         raise InputFileError(f"{name}: cannot be read as {options.encoding} ({exc}); give the file's encoding with --encoding") from None
     except csv.Error as exc:
-        raise InputFileError(f"{name}:{line_offset + (reader.line_num if reader else 1)}: cannot read this CSV ({exc})") from None
+        raise InputFileError(f"{name}:{line_offset + max(line_no, 1)}: cannot read this CSV ({exc})") from None
     except LookupError:
         raise InputFileError(f"unknown encoding {options.encoding!r}; try utf-8, latin-1 or cp1252") from None
+    finally:
+        if buffer:
+            out.write("".join(buffer))  # the rows scored before a problem, as before it
+        if gc_was_on:
+            gc.enable()
     return scorer.finish()
+
+
+class _Sink:
+    """A file-like object whose writes go into the loop's output buffer, in order with the fast path."""
+
+    __slots__ = ("write",)
+
+    def __init__(self, write: Callable[[str], Any]):
+        self.write = write
 
 
 def _regular_size(source: IO[bytes] | io.RawIOBase) -> int | None:
@@ -596,14 +698,7 @@ def _regular_size(source: IO[bytes] | io.RawIOBase) -> int | None:
     return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
-def _reporting(rows: Iterator[list[str]], report: Callable[[], None], every: int = 4096) -> Iterator[list[str]]:
-    for n, row in enumerate(rows, 1):
-        yield row
-        if not n % every:
-            report()
-
-
-def _jsonl_writer(out: IO[str], header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
+def _jsonl_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
     # Repeated headers must not overwrite each other: the second `note` becomes `note_2`, unless the
     # file has a `note_2` of its own, and so on until the name is free.
     keys: list[str] = []

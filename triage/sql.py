@@ -48,10 +48,16 @@ def _or(parts: list[str]) -> str:
 
 
 class _Compiler:
-    def __init__(self, rules: RuleSet, dialect: str):
+    def __init__(self, rules: RuleSet, dialect: str, normalised: str | None = None):
         if dialect not in DIALECTS:
             raise ValueError(f"unknown SQL dialect {dialect!r}; use one of {', '.join(DIALECTS)}")
         self.rules, self.dialect = rules, dialect
+        # The alias of a lateral subquery that holds each answer normalised once (see compile_sql);
+        # None: each expression normalises the raw cell itself.
+        self.normalised = normalised
+
+    def ref(self, kind: str, q: Question) -> str | None:
+        return None if self.normalised is None else f"{self.normalised}.{self.ident(kind + '_' + q.id)}"
 
     def ident(self, name: str) -> str:
         if self.dialect == "spark":
@@ -66,13 +72,24 @@ class _Compiler:
             return f"LOWER(TRIM(BOTH {_lit(WHITESPACE)} FROM {cell}))"
         return f"LOWER(TRIM({cell}, {_lit(WHITESPACE)}))"
 
+    def isin(self, expr: str, words: Iterable[str]) -> str:
+        """Whether expr is one of words (NULL for NULL). DuckDB turns a long IN list into a join, which
+        loses the input's row order when it runs on more than one thread; list_contains does not."""
+        if self.dialect == "duckdb":
+            return f"(CASE WHEN {expr} IS NOT NULL THEN list_contains([{', '.join(_lit(w) for w in words)}], {expr}) END)"
+        return f"{expr} IN {_words(words)}"
+
     def blank(self, q: Question) -> str:
+        if ref := self.ref("b", q):
+            return ref
         t = self.text(q)
         return f"({t} IS NULL OR {t} = '')"
 
     def said_unsure(self, q: Question) -> str:
         """Never NULL: the cell holds an "unsure" spelling."""
-        return f"COALESCE({self.text(q)} IN {_words(UNSURE_WORDS)}, FALSE)"
+        if ref := self.ref("u", q):
+            return ref
+        return f"COALESCE({self.isin(self.text(q), UNSURE_WORDS)}, FALSE)"
 
     def is_plain_number(self, q: Question) -> str:
         t = f"REPLACE({self.text(q)}, ',', '.')"
@@ -88,13 +105,17 @@ class _Compiler:
 
     def number(self, q: Question) -> str:
         """The number in the cell, or NULL for anything that is not a plain number (never 0)."""
+        if ref := self.ref("n", q):
+            return ref
         t = f"REPLACE({self.text(q)}, ',', '.')"
         cast = f"CAST({t} AS REAL)" if self.dialect == "sqlite" else f"CAST({t} AS DOUBLE)"
         return f"(CASE WHEN {self.is_plain_number(q)} THEN {cast} END)"
 
     def yesno(self, q: Question) -> str:
+        if ref := self.ref("v", q):
+            return ref
         t = self.text(q)
-        return f"(CASE WHEN {t} IN {_words(YES_WORDS)} THEN TRUE WHEN {t} IN {_words(NO_WORDS)} THEN FALSE END)"
+        return f"(CASE WHEN {self.isin(t, YES_WORDS)} THEN TRUE WHEN {self.isin(t, NO_WORDS)} THEN FALSE END)"
 
     def unknown(self, q: Question) -> str:
         """Never NULL: the answer is unknown (unsure or not recorded); an optional number never is."""
@@ -103,11 +124,13 @@ class _Compiler:
         return f"({self.yesno(q)} IS NULL)"
 
     def error(self, q: Question) -> str:
+        if ref := self.ref("e", q):
+            return ref
         t = self.text(q)
         if q.type != NUMBER:
-            known = _words(YES_WORDS + NO_WORDS + UNSURE_WORDS + ("",))
-            return f"CASE WHEN {t} NOT IN {known} THEN {_lit(q.id + ': not an answer; use yes, no or unsure')} END"
-        parts = [f"CASE WHEN {t} IS NULL OR {t} IN {_words(UNSURE_WORDS + ('',))} THEN NULL",
+            known = YES_WORDS + NO_WORDS + UNSURE_WORDS + ("",)
+            return f"CASE WHEN {t} IS NOT NULL AND NOT {self.isin(t, known)} THEN {_lit(q.id + ': not an answer; use yes, no or unsure')} END"
+        parts = [f"CASE WHEN {t} IS NULL OR {self.isin(t, UNSURE_WORDS + ('',))} THEN NULL",
                  f"WHEN NOT {self.is_plain_number(q)} THEN {_lit(q.id + ': not a number')}"]
         bounds = []
         if q.minimum is not None:
@@ -160,12 +183,32 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
     if not TABLE.fullmatch(table):
         raise TriageError(f"--table {table!r} is not a table name; use letters, digits and '_' "
                           "(and 'schema.table' or 'catalog.schema.table')")
-    c = _Compiler(rules, dialect)
+    # DuckDB and Spark: each answer is normalised once per row, and each rule's value computed once,
+    # in lateral subqueries (a: answers, r: rules, d: the disposition) that the result columns read.
+    # SQLite has no LATERAL: there, every expression reads the raw cells.
+    lateral = dialect != "sqlite"
+    raw = _Compiler(rules, dialect)
+    c = _Compiler(rules, dialect, "a") if lateral else raw
     n = len(rules.rules)
     default = len(rules.dispositions) - 1
     cautious = default - 1
     levels, unsure_levels = rules.rule_levels, rules.unsure_levels
     value, unsure = zip(*(c.condition(r.when) for r in rules.rules)) if n else ((), ())
+    layers: list[tuple[str, list[str]]] = []
+    if lateral:
+        answers = []
+        for q in rules.questions:
+            first = ("n", raw.number(q)) if q.type == NUMBER else ("v", raw.yesno(q))
+            for kind, expr in (first, ("u", raw.said_unsure(q)), ("b", raw.blank(q)), ("e", raw.error(q))):
+                answers.append(f"{expr} AS {c.ident(kind + '_' + q.id)}")
+        rule_columns = []
+        for r, v, u in zip(rules.rules, value, unsure):
+            rule_columns.append(f"{v} AS {c.ident('v_' + r.id)}")
+            if u != FALSE:
+                rule_columns.append(f"{u} AS {c.ident('u_' + r.id)}")
+        layers = [("a", answers), ("r", rule_columns)]
+        value = tuple(f"r.{c.ident('v_' + r.id)}" for r in rules.rules)
+        unsure = tuple(FALSE if u == FALSE else f"r.{c.ident('u_' + r.id)}" for r, u in zip(rules.rules, unsure))
     true = [f"COALESCE({v}, FALSE)" for v in value]
     unknown = [f"({v} IS NULL)" for v in value]
     said = list(unsure)
@@ -195,12 +238,13 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
         return "CASE " + " ".join(whens) + f" ELSE {last} END" if whens else str(last)
 
     disposition = f"CASE WHEN ({error}) IS NOT NULL THEN NULL ELSE {level_case(True, False)} END"
-    reasons = f"CASE WHEN s.disposition IS NULL THEN NULL ELSE {_joined([(true[r], rules.rules[r].id) for r in range(n)])} END"
+    result = "d.disposition" if lateral else "s.disposition"  # the disposition column, once computed
+    reasons = f"CASE WHEN {result} IS NULL THEN NULL ELSE {_joined([(true[r], rules.rules[r].id) for r in range(n)])} END"
 
     def per_level(branch: Callable[[int], str]) -> str:
-        whens = ["WHEN s.disposition IS NULL THEN NULL"]
+        whens = [f"WHEN {result} IS NULL THEN NULL"]
         for i, d in enumerate(rules.dispositions):
-            whens.append(f"WHEN s.disposition = {_lit(d.id)} THEN {branch(i)}")
+            whens.append(f"WHEN {result} = {_lit(d.id)} THEN {branch(i)}")
         return "CASE " + " ".join(whens) + " END"
 
     def action(i: int) -> str:
@@ -234,7 +278,7 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
             read = "TRUE" if q.flag else _or(readers)
             if read != FALSE:
                 parts.append((f"({test} AND {read})", q.id))
-        return f"CASE WHEN s.disposition IS NULL THEN NULL ELSE {_joined(parts)} END"
+        return f"CASE WHEN {result} IS NULL THEN NULL ELSE {_joined(parts)} END"
 
     def said_unsure(q: Question) -> str:
         return FALSE if q.type == NUMBER and q.optional else c.said_unsure(q)
@@ -242,8 +286,22 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
     def not_recorded(q: Question) -> str:
         return FALSE if q.type == NUMBER and q.optional else c.blank(q)
 
-    raised = (f"CASE WHEN s.disposition IS NULL THEN NULL WHEN ({level_case(True, True)}) < ({level_case(False, True)}) "
+    raised = (f"CASE WHEN {result} IS NULL THEN NULL WHEN ({level_case(True, True)}) < ({level_case(False, True)}) "
               "THEN 'yes' ELSE '' END")
+    head = (f"-- triage rule set {_comment(rules.id)} {_comment(rules.version)} (sha256 {rules.sha256[:12]}), compiled for {dialect}.\n"
+            f"-- {_comment(rules.disclaimer)}\n")
+    source = '.'.join(c.ident(part) for part in table.split('.'))
+    added = (f"  {per_level(action)} AS action,\n"
+             f"  {reasons} AS reasons,\n"
+             f"  {per_level(unknown_rules)} AS unknown,\n"
+             f"  {answers_of_kind(said_unsure)} AS unsure,\n"
+             f"  {answers_of_kind(not_recorded)} AS not_recorded,\n"
+             f"  {raised} AS raised_by_not_recorded,\n"
+             f"  {'d.error' if lateral else error} AS error\n")
+    if lateral:
+        lateral_from = "".join(",\nLATERAL (SELECT\n    " + ",\n    ".join(cols) + f"\n) AS {alias}"
+                               for alias, cols in layers + [("d", [f"{error} AS error", f"{disposition} AS disposition"])])
+        return head + "SELECT t.*,\n  d.disposition,\n" + added + f"FROM {source} AS t" + lateral_from + "\n"
     return (
         f"-- triage rule set {_comment(rules.id)} {_comment(rules.version)} (sha256 {rules.sha256[:12]}), compiled for {dialect}.\n"
         f"-- {_comment(rules.disclaimer)}\n"

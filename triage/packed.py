@@ -1,0 +1,253 @@
+"""A row's answers packed into one integer, and the batch decision built from cached parts.
+
+Batch files bring many combinations of answers that were never seen before (a third of the rows of
+the benchmark file have a result of their own), so caching whole decisions is not enough. Instead:
+
+- Each question owns a few bits of a key: bit 0 says "unsure", bit 1 "not recorded", the bits above
+  say which known value (yes, no, or a number as the rules see it). Every cell spelling maps straight
+  to its question's bits, already shifted, so a row's key is one `sum` in C.
+- The rules are cut into groups of neighbours in file order. A group's part of the decision (which of
+  its rules are true, unsure or not recorded) depends only on the bits of the questions it reads, and
+  each group sees few distinct combinations, so parts are cached per group.
+- The disposition, headline action and "could not be ruled out" depend on the parts only through the
+  levels and actions involved, so that head is cached on those. Fired rules and the answers left
+  unsure or not recorded are joined from the parts' own texts.
+
+The decision itself is engine.choose, run on a stand-in for the row's outcomes that keeps everything
+choose looks at; the differential tests check that this equals the engine on generated rule sets.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, NamedTuple, Sequence
+
+from .compiled import MEMO_LIMIT, Compiled
+from .engine import choose, contribution, unknown_reads
+from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Unknown
+from .model import NUMBER, RuleSet
+
+GROUP_QUESTIONS = 7  # questions a group of rules may read before a new group starts (one rule may read more)
+PART_LIMIT = 16384  # entries per group's cache, and in the cache of heads: memory stays flat
+
+
+class Part(NamedTuple):
+    """One group's share of a decision, for one combination of the answers it reads."""
+
+    fired: str  # its true rules, joined with ';'
+    fired_ids: tuple[int, ...]
+    top_sure: int  # the most urgent level its true rules and unsure rules ask for (the default if none)
+    any_blank: bool  # one of its rules is unknown only through answers not recorded
+    views: tuple[int, ...]  # per possible result level: what the head needs from this group (a View id)
+    unsure: int  # key bits of unsure answers read by its unknown rules
+    not_recorded: int  # the same for answers not recorded
+
+
+class View(NamedTuple):
+    """What engine.choose reads from one group once the result's level is known."""
+
+    below: tuple[int, ...]  # unknown rules more urgent than the result: "could not be ruled out"
+    true_at: bool  # a true rule at the result's level
+    action: int | None  # the first true rule at that level with an action
+    unsure_action: int | None  # the first unsure rule whose "if unsure" level it is, with an action for it
+    at: tuple[int, ...]  # unknown rules that ask for exactly the result's level
+
+
+class Head(NamedTuple):
+    level: int
+    raised: bool
+    cells: tuple[str, str, str, str]  # disposition, action, unknown, raised (quoted for the output)
+    raw: tuple[str, str, str, str]  # the same, as text
+
+
+class Packed:
+    def __init__(self, rules: RuleSet, compiled: Compiled | None = None):
+        self.rules = rules
+        self.compiled = compiled or Compiled(rules)
+        c = self.compiled
+        self.shift: list[int] = []
+        self.width: list[int] = []
+        self.values: list[list[object]] = []  # per question: code -> value as the compiled tests read it
+        self.codes: list[dict[object, int]] = []  # per question: value -> code (unshifted)
+        at = 0
+        for q in rules.questions:
+            known: list[object] = [True, False] if q.type != NUMBER else _signatures(c, q.id)
+            bits = 2 + max(1, (len(known) - 1).bit_length())
+            codes: dict[object, int] = {UNSURE: 1, NOT_RECORDED: 2}
+            values: list[object] = [None] * (1 << bits)
+            values[1], values[2] = UNSURE, NOT_RECORDED
+            for n, v in enumerate(known):
+                codes[v] = n << 2
+                values[n << 2] = v
+            self.shift.append(at)
+            self.width.append(bits)
+            self.codes.append(codes)
+            self.values.append(values)
+            at += bits
+        self.unsure_mask = sum(1 << s for s in self.shift)
+        self.not_recorded_mask = self.unsure_mask << 1
+        self.question_ids = [q.id for q in rules.questions]
+        self.rule_ids = [r.id for r in rules.rules]
+        flagged = [i for i, _ in c.flagged]
+        self.flag_mask = self._mask(flagged)
+        self.flag_unknown_bits = self.flag_mask & (self.unsure_mask | self.not_recorded_mask)
+        self.groups = self._groups()
+        self.plan = [(g, mask, memo) for g, (_, mask, memo) in enumerate(self.groups)]
+        self.flag_unsure = self.flag_mask & self.unsure_mask
+        self.flag_blank = self.flag_mask & self.not_recorded_mask
+        self.default = len(rules.dispositions) - 1
+        self.heads: dict[tuple[int, ...], Head] = {}
+        self.view_ids: list[dict[View, int]] = [{} for _ in self.groups]
+        self.view_info: list[list[View]] = [[] for _ in self.groups]
+        self.texts: dict[int, str] = {}
+        self.quote: Callable[[str], str] = lambda text: text  # set by the batch writer for its delimiter
+
+    def _mask(self, slots: Sequence[int]) -> int:
+        return sum(((1 << self.width[i]) - 1) << self.shift[i] for i in set(slots))
+
+    def _groups(self) -> list[tuple[range, int, dict[int, Part]]]:
+        groups: list[tuple[range, int, dict[int, Part]]] = []
+        start, read = 0, set[int]()
+        for i, slots in enumerate(self.compiled.reads):
+            if i > start and len(read | set(slots)) > GROUP_QUESTIONS:
+                groups.append((range(start, i), self._mask(sorted(read)), {}))
+                start, read = i, set()
+            read |= set(slots)
+        if self.compiled.reads:
+            groups.append((range(start, len(self.compiled.reads)), self._mask(sorted(read)), {}))
+        return groups
+
+    def code(self, slot: int, value: object) -> int:
+        """A value's bits in the key, already shifted."""
+        return self.codes[slot][value] << self.shift[slot]
+
+    def slots(self, key: int) -> list[object]:
+        """The answers a key stands for, as the compiled tests read them (question order)."""
+        return [values[(key >> s) & ((1 << w) - 1)] for values, s, w in zip(self.values, self.shift, self.width)]
+
+    def questions_in(self, bits: int) -> list[str]:
+        """Question ids whose unsure (or, shifted down, not-recorded) bit is set, in question order."""
+        return [q for q, s in zip(self.question_ids, self.shift) if bits >> s & 1]
+
+    def text(self, bits: int) -> str:
+        """Question ids of the unsure bits (or not-recorded bits shifted down one), joined with ';'."""
+        found = self.texts.get(bits)
+        if found is None:
+            if len(self.texts) >= MEMO_LIMIT:
+                self.texts.clear()
+            found = self.texts[bits] = ";".join(self.questions_in(bits))
+        return found
+
+    def part(self, g: int, key: int) -> Part:
+        """Group g's part for a key: its rules' outcomes, summarised (and cached by the caller)."""
+        rules, reads, tests = self.rules, self.compiled.reads, self.compiled.tests
+        levels, unsure_levels = rules.rule_levels, rules.unsure_levels
+        span = self.groups[g][0]
+        slots = self.slots(key)
+        outcomes = {i: tests[i](slots) for i in span}
+        fired = tuple(i for i in span if outcomes[i] is True)
+        unknown = [i for i in span if outcomes[i].__class__ is Unknown]
+        read_by_unknown = self._mask(sorted(unknown_reads([reads[i] for i in span], list(outcomes.values()), ())))
+        top_sure = min([levels[i] for i in fired] + [unsure_levels[i] for i in unknown if outcomes[i] is UNSURE],
+                       default=self.default)
+        views = []
+        for top in range(self.default + 1):
+            view = View(
+                tuple(i for i in unknown if levels[i] < top),
+                any(levels[i] == top for i in fired),
+                next((i for i in fired if levels[i] == top and rules.rules[i].action), None),
+                next((i for i in unknown if outcomes[i] is UNSURE and unsure_levels[i] == top
+                      and rules.rules[i].action_if_unsure), None),
+                tuple(i for i in unknown if contribution(rules, i, outcomes[i]) == top),
+            )
+            ids = self.view_ids[g]
+            if view not in ids:
+                ids[view] = len(self.view_info[g])
+                self.view_info[g].append(view)
+            views.append(ids[view])
+        return Part(";".join(self.rule_ids[i] for i in fired), fired, top_sure,
+                    any(outcomes[i] is NOT_RECORDED for i in unknown), tuple(views),
+                    key & read_by_unknown & self.unsure_mask, key & read_by_unknown & self.not_recorded_mask)
+
+    def _head(self, level: int, top_sure: int, views: Sequence[View], flags: tuple[str, ...] = ()) -> Head:
+        """The head of a decision, put together from each group's view at the result's level."""
+        rules = self.rules
+        unknown = [i for v in views for i in v.below]
+        if not unknown and not any(v.true_at for v in views):
+            unknown = [i for v in views for i in v.at]
+        headline = next((rules.rules[v.action].action for v in views if v.action is not None), None)
+        if headline is None:
+            headline = next((rules.rules[v.unsure_action].action_if_unsure for v in views
+                             if v.unsure_action is not None), None)
+        raw = (rules.dispositions[level].id, headline or "",
+               ";".join([self.rule_ids[i] for i in unknown] + [f"flag:{q}" for q in flags]),
+               "yes" if top_sure > level else "")
+        return Head(level, top_sure > level, (raw[0], self.quote(raw[1]), self.quote(raw[2]), raw[3]), raw)
+
+    def _exact_head(self, key: int) -> Head:
+        """For a row with a red-flag question left unknown: engine.choose on every rule's outcome."""
+        slots = self.slots(key)
+        outcomes = [test(slots) for test in self.compiled.tests]
+        flagged = [(i, q) for i, q in self.compiled.flagged if slots[i].__class__ is Unknown]
+        c = choose(self.rules, outcomes, lambda: [slots[i] for i, _ in flagged],  # type: ignore[misc]
+                   lambda: tuple(q for _, q in flagged))
+        views = [View(c.unknown, False, None, None, ())]
+        if c.action is not None:
+            views.append(View((), True, c.action[0], None, ()) if not c.action[1]
+                         else View((), True, None, c.action[0], ()))
+        head = self._head(c.level, c.level + c.raised, views, c.unknown_flags)
+        return head
+
+    def decide(self, key: int) -> tuple[Head, str, tuple[int, ...], int, int]:
+        """Everything a result row holds for a key: head, fired text and ids, unsure and blank bits."""
+        parts = []
+        top_sure = self.default
+        blank_rules = False
+        unsure = key & self.flag_unsure
+        blank = key & self.flag_blank
+        fired: tuple[int, ...] = ()
+        texts = []
+        for g, mask, memo in self.plan:
+            k = key & mask
+            p = memo.get(k)
+            if p is None:
+                if len(memo) >= PART_LIMIT:
+                    memo.clear()
+                p = memo[k] = self.part(g, key)
+            parts.append(p)
+            text, ids, sure, any_blank, _, u, b = p
+            if sure < top_sure:
+                top_sure = sure
+            if any_blank:
+                blank_rules = True
+            unsure |= u
+            blank |= b
+            if ids:
+                texts.append(text)
+                fired += ids
+        if top_sure == self.default and key & self.flag_unknown_bits:
+            head = self._exact_head(key)
+        else:
+            top = min(top_sure, self.default - 1) if blank_rules else top_sure
+            head_key = (top, top_sure, *[p.views[top] for p in parts])
+            head = self.heads.get(head_key)  # type: ignore[assignment]
+            if head is None:
+                if len(self.heads) >= PART_LIMIT:
+                    self.heads.clear()
+                info = self.view_info
+                head = self.heads[head_key] = self._head(top, top_sure, [info[g][v] for g, v in enumerate(head_key[2:])])
+        return head, ";".join(texts), fired, unsure, blank
+
+
+def _signatures(c: Compiled, qid: str) -> list[object]:
+    """Every way the rules can see a number: not given, or the outcomes of their comparisons at each
+    bound, just below and just above it (each comparison is a threshold, so these cover them all)."""
+    bounds = sorted({b for _, b in c.number_tests[qid]})
+    points = [0.0] + [x for b in bounds for x in (math.nextafter(b, -math.inf), b, math.nextafter(b, math.inf))]
+    found: list[object] = [NOT_GIVEN]
+    for x in points:
+        sig = c.signature(qid, x)
+        if sig not in found:
+            found.append(sig)
+    return found
+
