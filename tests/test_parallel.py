@@ -148,3 +148,19 @@ def test_jobs_equal_one_process_on_files_with_stray_quotes(tmp_path_factory, row
     merged = parallel.score_parallel(RULES, str(path), many, Options(), jobs, str(path), min_bytes_per_job=1)
     assert many.getvalue() == one.getvalue()
     assert merged == single
+
+
+def test_jobs_default_is_one_per_core_for_large_files_only(tmp_path, monkeypatch):
+    import os
+
+    from triage.parallel import MIN_BYTES_PER_JOB, default_jobs
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    small, big, huge = tmp_path / "small.csv", tmp_path / "big.csv", tmp_path / "huge.csv"
+    for path, size in ((small, MIN_BYTES_PER_JOB * 2 - 1), (big, MIN_BYTES_PER_JOB * 3), (huge, MIN_BYTES_PER_JOB * 40)):
+        with path.open("wb") as f:
+            f.truncate(size)  # sparse: only the size matters
+    assert default_jobs(str(small)) == 1  # under 16 MB: a worker would cost more than it saves
+    assert default_jobs(str(big)) == 3  # at most one per 8 MB
+    assert default_jobs(str(huge)) == 4  # at most one per core
+    assert default_jobs(str(tmp_path / "absent.csv")) == 1

@@ -264,7 +264,8 @@ def score(
     escape_formulas: bool = typer.Option(True, "--escape-formulas/--no-escape-formulas", metavar="",
                                          help="Prefix ' to cells a spreadsheet would run as formulas."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Print only errors and the disclaimer on standard error."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Worker processes for large files (one per 8 MB at most)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                                       help="Worker processes (default: one per core, for files of 16 MB and more; one per 8 MB at most)."),
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
     from .batch import DELIMITERS, Options, atomic_output, load_map, score_file
@@ -291,8 +292,13 @@ def score(
         stderr = _console(stderr=True)
         from .parallel import can_split, score_parallel
 
+        asked = jobs is not None
+        if jobs is None:
+            from .parallel import default_jobs
+
+            jobs = default_jobs(input) if can_split(input, options) else 1
         parallel = jobs > 1 and can_split(input, options)
-        if jobs > 1 and not parallel and not quiet:
+        if asked and jobs > 1 and not parallel and not quiet:
             stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
         on_start = None
         if allow_missing and not quiet:

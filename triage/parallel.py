@@ -29,6 +29,20 @@ SPLITTABLE = {"utf-8", "utf-8-sig", "iso8859-1", "latin-1", "cp1252", "ascii"}
 _BLOCK = 16 << 20
 
 
+def default_jobs(path: str) -> int:
+    """--jobs when not given: one worker per core this process may use, for files of at least two
+    workers' worth of bytes (MIN_BYTES_PER_JOB each); one process for anything smaller."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return 1
+    return max(1, min(cores, size // MIN_BYTES_PER_JOB))
+
+
 def can_split(path: str, options: Options) -> bool:
     return path != "-" and codecs.lookup(options.encoding).name in SPLITTABLE and options.fmt in ("csv", "jsonl")
 
