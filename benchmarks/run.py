@@ -1,5 +1,7 @@
-"""Benchmarks for triage: batch scoring against a bare CSV copy and a hand-written script, peak
-memory at two sizes, and start-up against a one-command typer app. Prints medians and ratios.
+"""Benchmarks for triage: batch scoring against a bare CSV copy and the true floor (a copy that also
+writes result cells of the same widths, all in C), on the benchmark file at two sizes and on a file where
+no answer pattern repeats; what a user might write instead (polars, DuckDB running the compiled SQL) when
+installed; peak memory; and start-up against a one-command typer app. Prints medians and ratios.
 
     python benchmarks/run.py                 # 100k and 1M rows, as reported in docs/performance.md
     python benchmarks/run.py --rows 20000    # a quick run
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import os
 import platform
 import random
@@ -52,8 +55,40 @@ def generate(path: Path, rows: int, seed: int = 2026) -> None:
             writer.writerow(row)
 
 
+def generate_no_repeat(path: Path, rows: int, seed: int = 7) -> None:
+    """Responses in which no two rows share an answer pattern: row i's number, in base 4, picks yes, no,
+    unsure or blank for the first ten yes/no questions (4**10 > 1,000,000); the rest are drawn as above."""
+    from triage import load_rules
+
+    rules = load_rules()
+    rng = random.Random(seed)
+    yesno = ["no"] * 40 + ["yes", "unsure", "", "No", "Y"]
+    digits = ["no", "yes", "unsure", ""]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["respondent_id", "site", *(q.id for q in rules.questions)])
+        for i in range(rows):
+            row = [f"R{i:08d}", rng.choice(["north", "south", "east", "west"])]
+            n, k = i, 0
+            for q in rules.questions:
+                if q.type == "yesno":
+                    if k < 10:
+                        row.append(digits[n % 4])
+                        n //= 4
+                        k += 1
+                    else:
+                        row.append(rng.choice(yesno))
+                elif q.id == "age":
+                    row.append(str(rng.randint(12, 95)))
+                elif q.id == "duration_weeks":
+                    row.append(rng.choice(["", str(rng.randint(0, 30))]))
+                else:
+                    row.append(rng.choice(["", "", "", f"{rng.uniform(36.0, 39.5):.1f}".replace(".", rng.choice(".,"))]))
+            writer.writerow(row)
+
+
 def run(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (MiB) of one child process."""
+    """Wall seconds and peak resident memory (MiB) of one child process (and its workers)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -63,9 +98,24 @@ def run(cmd: list[str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def measure(cmd: list[str], repeat: int) -> tuple[float, int]:
-    results = [run(cmd) for _ in range(repeat)]
-    return statistics.median(t for t, _ in results), max(m for _, m in results)
+def measure(cmds: list[list[str]], repeat: int) -> list[tuple[float, int]]:
+    """Interleaved runs (each program once per round), so that a slow moment of the machine is shared."""
+    rounds = [[run(cmd) for cmd in cmds] for _ in range(repeat)]
+    return [(statistics.median(r[i][0] for r in rounds), max(r[i][1] for r in rounds)) for i in range(len(cmds))]
+
+
+def added_widths(src: Path, out: Path) -> list[int]:
+    """The mean width of each cell triage adds, on the first 20,000 rows of the file."""
+    sample = DATA / "sample.csv"
+    with open(src, encoding="utf-8") as f, open(sample, "w", encoding="utf-8") as s:
+        for _, line in zip(range(20_001), f):
+            s.write(line)
+    subprocess.run([*TRIAGE, "score", str(sample), "-o", str(out), "-q"], check=False, stderr=subprocess.DEVNULL)
+    with open(out, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        width = len(next(reader))
+        rows = [r[-9:] for r in reader if len(r) == width]
+    return [round(sum(len(r[i]) for r in rows) / len(rows)) for i in range(9)]
 
 
 def main() -> None:
@@ -73,31 +123,48 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--startup-repeat", type=int, default=20)
+    parser.add_argument("--handwritten", action="store_true", help="also time the hand-written script (slow)")
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print()
-    header = f"{'rows':>9}  {'program':<34} {'median s':>9} {'× copy':>7} {'peak MiB':>9}"
+    header = f"{'file':<22} {'program':<44} {'median s':>9} {'× copy':>7} {'× floor':>8} {'peak MiB':>9}"
     print(header)
     print("-" * len(header))
-    for rows in args.rows:
-        src = DATA / f"responses_{rows}.csv"
+    query = DATA / "triage_duckdb.sql"
+    with open(query, "w", encoding="utf-8") as q:
+        subprocess.run([*TRIAGE, "compile", "--to", "sql", "--dialect", "duckdb"], check=True, stdout=q,
+                       stderr=subprocess.DEVNULL)
+    files = [(f"{rows:,} rows", DATA / f"responses_{rows}.csv", rows, generate) for rows in args.rows]
+    biggest = max(args.rows)
+    files.append((f"{biggest:,} no repeat", DATA / f"norepeat_{biggest}.csv", biggest, generate_no_repeat))
+    for label, src, rows, make in files:
         if not src.exists():
-            generate(src, rows)
+            make(src, rows)
         out = DATA / "out.csv"
+        widths = added_widths(src, out)
         programs = [
             ("csv.reader -> csv.writer copy", [PY, str(HERE / "csv_copy.py"), str(src), str(out)]),
-            ("python loop copy, +5 cells a row", [PY, str(HERE / "loop_copy.py"), str(src), str(out)]),
-            ("hand-written DictReader + ifs", [PY, str(HERE / "handwritten.py"), str(src), str(out)]),
-            ("triage score", [*TRIAGE, "score", str(src), "-o", str(out), "-q"]),
+            (f"floor: copy + constant cells {'/'.join(map(str, widths))}",
+             [PY, str(HERE / "floor_copy.py"), str(src), str(out), *map(str, widths)]),
+            ("triage score --jobs 1", [*TRIAGE, "score", str(src), "-o", str(out), "-q", "--jobs", "1"]),
             ("triage score --jobs 2", [*TRIAGE, "score", str(src), "-o", str(out), "-q", "--jobs", "2"]),
         ]
-        floor = None
-        for name, cmd in programs:
-            seconds, peak = measure(cmd, args.repeat)
-            floor = floor or seconds
-            print(f"{rows:>9,}  {name:<34} {seconds:>9.2f} {seconds / floor:>7.2f} {peak:>9}")
+        if args.handwritten:
+            programs.append(("hand-written DictReader + ifs", [PY, str(HERE / "handwritten.py"), str(src), str(out)]))
+        if importlib.util.find_spec("polars"):
+            for threads in (1, 2):
+                programs.append((f"polars, {threads} thread{'s' * (threads > 1)} (disposition only)",
+                                 [PY, str(HERE / "polars_rules.py"), str(src), str(out), str(threads)]))
+        if importlib.util.find_spec("duckdb"):
+            for threads in (1, 2):
+                programs.append((f"DuckDB + compiled SQL, {threads} thread{'s' * (threads > 1)}",
+                                 [PY, str(HERE / "duckdb_sql.py"), str(src), str(out), str(threads), str(query)]))
+        results = measure([cmd for _, cmd in programs], args.repeat)
+        copy, floor = results[0][0], results[1][0]
+        for (name, _), (seconds, peak) in zip(programs, results):
+            print(f"{label:<22} {name:<44} {seconds:>9.2f} {seconds / copy:>7.2f} {seconds / floor:>8.2f} {peak:>9}", flush=True)
     print()
 
     answers = DATA / "answers.yaml"
@@ -107,13 +174,13 @@ def main() -> None:
     print("-" * len(header))
     triage_bin = str(Path(PY).parent / "triage") if (Path(PY).parent / "triage").exists() else (shutil.which("triage") or "triage")
     floor = None
-    for name, cmd in [
+    startup = [
         ("one-command typer app --version", [PY, str(HERE / "typer_one.py"), "--version"]),
         ("triage --version", [triage_bin, "--version"]),
         ("triage run --answers FILE", [triage_bin, "run", "--answers", str(answers)]),
         ("python -c pass (interpreter floor)", [PY, "-c", "pass"]),
-    ]:
-        seconds, _ = measure(cmd, args.startup_repeat)
+    ]
+    for (name, cmd), (seconds, _) in zip(startup, measure([cmd for _, cmd in startup], args.startup_repeat)):
         floor = floor or seconds
         print(f"{name:<40} {seconds * 1000:>10.0f} {seconds / floor:>12.2f}")
 

@@ -37,7 +37,7 @@ DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"
 # (a full young generation becomes the old one; entries still in use move back when next seen).
 MAX_LINE = 4 << 20  # characters in one physical line of a CSV file
 TABLE_LIMIT = 4096
-CACHE_LIMIT = 16384
+CACHE_LIMIT = 8192
 _FORMULA_START = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
 
