@@ -24,6 +24,10 @@ def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
     from .filekinds import expect
 
     text, _ = read_text(path)
+    if text.lstrip().startswith("{") and '"resourceType"' in text:
+        from .fhir import response_values
+
+        return response_values(text, str(path), rules)[1]
     node = compose(text, str(path))
     if node is None:
         return {}

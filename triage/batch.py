@@ -462,6 +462,24 @@ class Options:
     delimiter: str | None = None
     escape_formulas: bool = True
     max_reported_errors: int = 20
+    source: str = "csv"  # csv, redcap or odk (an export read with the map it implies; see resolve_map)
+
+
+def resolve_map(rules: RuleSet, header: list[str], options: Options) -> ColumnMap | None:
+    """The column map for a file: --map, plus for a REDCap or ODK export the one its tool implies
+    (what --map says wins)."""
+    if options.source not in ("redcap", "odk"):
+        return options.colmap
+    if options.source == "redcap":
+        from .redcap import column_map
+    else:
+        from .xlsform import column_map
+    derived = column_map(rules, header)
+    if options.colmap is not None:
+        derived.columns.update(options.colmap.columns)
+        for qid, codes in options.colmap.values.items():
+            derived.values[qid] = {**derived.values.get(qid, {}), **codes}
+    return derived
 
 
 @dataclass(frozen=True)
@@ -531,16 +549,16 @@ def score_file(
         else:
             header, delimiter = part.header, part.delimiter
             reader = csv.reader(feed(), delimiter=delimiter)
-        scorer = Scorer(rules, header, options.colmap, options.allow_missing)
+        scorer = Scorer(rules, header, resolve_map(rules, header, options), options.allow_missing)
         scorer.set_delimiter(delimiter)
         if on_start:
             on_start(scorer)
         summary = scorer.summary
         width = len(header)
         sink = _Sink(buffer.append)
-        jsonl = options.fmt == "jsonl"
+        jsonl = options.fmt != "csv"
         if jsonl:
-            emit = _jsonl_writer(sink, header, rules, width)
+            emit = (_jsonl_writer if options.fmt == "jsonl" else _fhir_writer)(sink, header, rules, width)
             escaping = False
         else:
             emit = csv.writer(sink, delimiter=delimiter, lineterminator="\n").writerow
@@ -696,6 +714,21 @@ def _regular_size(source: IO[bytes] | io.RawIOBase) -> int | None:
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         return None
     return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def _fhir_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
+    """One GuidanceResponse a line (NDJSON), naming the response by its id column if it has one."""
+    from .fhir import guidance_response
+
+    names = [norm(h) for h in header]
+    id_at = next((names.index(n) for n in ("response_id", "id", "record_id", "respondent_id", "key", "meta-instanceid") if n in names), None)
+
+    def write_row(cells: list[str]) -> None:
+        added = dict(zip(ADDED, cells[width:]))
+        resource = guidance_response(rules, cells[id_at] if id_at is not None else "", added)
+        out.write(json.dumps(resource, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n")
+
+    return write_row
 
 
 def _jsonl_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:

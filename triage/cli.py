@@ -133,8 +133,8 @@ def run(
     rules: Optional[Path] = RulesOption,
     answers: Optional[Path] = typer.Option(None, "--answers", "-a", metavar="FILE", help="YAML or JSON file of answers: no prompts.", dir_okay=False),
     save: Optional[str] = typer.Option(None, "--save", metavar="FILE", help="Write the answers given to this file, for replay."),
-    fmt: str = typer.Option("text", "--format", "-f", metavar="[text|json]", callback=_choice("text", "json"),
-                            help="text for people, json for programs."),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="[text|json|fhir]", callback=_choice("text", "json", "fhir"),
+                            help="text for people, json for programs, fhir for a FHIR GuidanceResponse."),
     ask_all: bool = typer.Option(False, "--all", metavar="", help="Ask every question, even once the result is settled (for teaching)."),
     trace: bool = typer.Option(False, "--trace", metavar="", help="After the result, show every rule's outcome and the answers that decided it."),
     settings: List[str] = typer.Option([], "--set", metavar="QUESTION=ANSWER",
@@ -163,7 +163,7 @@ def run(
             raise typer.Exit(EXIT_USAGE)
         else:
             # With JSON output the questions go to stderr, so stdout holds only the result.
-            values, asked = _interview(ruleset, ask_all, to_stderr=fmt == "json")
+            values, asked = _interview(ruleset, ask_all, to_stderr=fmt != "text")
         before = None
         if settings:
             from .answerfile import apply_settings
@@ -216,6 +216,18 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
     """The result; then, for a person, their answers to show a clinician, and the trace if asked."""
     from .render import answers_dict, result_dict
 
+    if fmt == "fhir":
+        import json
+
+        from .fhir import guidance_response
+
+        cells = {"disposition": result.disposition.id, "action": result.action or "",
+                 "reasons": ";".join(r.id for r in result.fired),
+                 "unknown": ";".join([r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags]),
+                 "unsure": ";".join(result.unsure), "not_recorded": ";".join(result.not_recorded),
+                 "raised_by_not_recorded": "yes" if result.raised_by_not_recorded else ""}
+        print(json.dumps(guidance_response(result.ruleset, "", cells), indent=2, ensure_ascii=False))
+        return
     if fmt == "json":
         import json
 
@@ -255,8 +267,10 @@ def score(
     # A string, not a Path: "out/" must reach the check as a folder, not as a file named "out".
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output."),
     rules: Optional[Path] = RulesOption,
-    fmt: str = typer.Option("csv", "--format", "-f", metavar="[csv|jsonl]", callback=_choice("csv", "jsonl"),
-                            help="csv (input columns plus results) or jsonl."),
+    fmt: str = typer.Option("csv", "--format", "-f", metavar="[csv|jsonl|fhir]", callback=_choice("csv", "jsonl", "fhir"),
+                            help="csv (input columns plus results), jsonl, or fhir (NDJSON of GuidanceResponse)."),
+    source_kind: str = typer.Option("csv", "--from", metavar="[csv|fhir|redcap|odk]", callback=_choice("csv", "fhir", "redcap", "odk"),
+                                    help="csv; fhir (QuestionnaireResponse JSON, Bundle or NDJSON); a REDCap or ODK Central export."),
     map_file: Optional[Path] = typer.Option(None, "--map", metavar="FILE", help="YAML file mapping other column names and answer codes.", dir_okay=False),
     allow_missing: bool = typer.Option(False, "--allow-missing", metavar="", help="Score absent question columns as not recorded instead of stopping."),
     encoding: str = typer.Option("utf-8-sig", "--encoding", metavar="NAME", help="Input encoding (a UTF-8 byte-order mark is always accepted)."),
@@ -281,7 +295,7 @@ def score(
         options = Options(
             fmt=fmt, colmap=load_map(map_file, ruleset) if map_file else None, allow_missing=allow_missing,
             encoding=encoding, delimiter=DELIMITERS[delimiter.lower()] if delimiter else None,
-            escape_formulas=escape_formulas,
+            escape_formulas=escape_formulas, source=source_kind,
         )
         if output is not None:
             inputs = [p for p in (None if input == "-" else input, rules, map_file) if p is not None]
@@ -312,14 +326,22 @@ def score(
                 with atomic_output(Path(output) if output else None, sys.stdout) as out:
                     summary = score_parallel(ruleset, input, out, options, jobs, input, on_start=on_start)
             else:
-                source = open_binary(input)
+                source = raw = open_binary(input)
+                name = input if input != "-" else "<stdin>"
                 try:
-                    with atomic_output(Path(output) if output else None, sys.stdout) as out, _progress(stderr, source, quiet) as update:
-                        summary = score_file(ruleset, source, out, options, name=input if input != "-" else "<stdin>",
-                                             on_progress=update, on_start=on_start)
+                    if source_kind == "fhir":
+                        import io
+
+                        from .fhir import as_csv
+
+                        # Responses become the CSV rows score_file reads: response_id, then each question.
+                        source = as_csv(io.TextIOWrapper(raw, encoding=encoding, newline=""), name, ruleset)  # type: ignore[assignment]
+                        options.encoding, options.delimiter = "utf-8", ","
+                    with atomic_output(Path(output) if output else None, sys.stdout) as out, _progress(stderr, raw, quiet) as update:
+                        summary = score_file(ruleset, source, out, options, name=name, on_progress=update, on_start=on_start)
                 finally:
-                    if source is not sys.stdin.buffer:
-                        source.close()
+                    if raw is not sys.stdin.buffer:
+                        raw.close()
         except KeyboardInterrupt as exc:
             from .errors import exit_status
 
@@ -465,6 +487,46 @@ def compile_rules(
     with user_errors():
         ruleset = load_rules(rules)
         sys.stdout.write(compile_sql(ruleset, dialect, table))
+
+
+@app.command("export", cls=_Command)
+def export(
+    to: str = typer.Option(..., "--to", metavar="[fhir|redcap|xlsform]", callback=_choice("fhir", "redcap", "xlsform"),
+                           help="fhir (a Questionnaire), redcap (a data dictionary) or xlsform (an ODK/Kobo workbook)."),
+    rules: Optional[Path] = RulesOption,
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write here instead of standard output (needed for xlsform)."),
+) -> None:
+    """Write the rule set's questionnaire for a form tool; `score --from` reads what comes back."""
+    from .loader import load_rules
+
+    with user_errors():
+        ruleset = load_rules(rules)
+        content: str | bytes
+        if to == "fhir":
+            import json
+
+            from .fhir import questionnaire
+
+            content = json.dumps(questionnaire(ruleset), indent=2, ensure_ascii=False) + "\n"
+        elif to == "redcap":
+            from .redcap import dictionary
+
+            content = dictionary(ruleset)
+        else:
+            if output is None:
+                err("an XLSForm is a workbook: give --output FILE.xlsx")
+                raise typer.Exit(EXIT_USAGE)
+            from .xlsform import workbook
+
+            content = workbook(ruleset)
+        if output is None:
+            sys.stdout.write(content)  # type: ignore[arg-type]
+        else:
+            from .files import check_output, write_private
+
+            check_output(output, [p for p in (rules,) if p is not None])
+            write_private(output, content)
 
 
 REPORT = "please report it, with the command you ran but none of the answers, to the project's issue tracker"

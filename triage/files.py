@@ -70,7 +70,7 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
             raise InputFileError(f"{path}: is also an input; triage never writes over its own input")
 
 
-def write_private(path: str | Path, text: str) -> None:
+def write_private(path: str | Path, text: str | bytes) -> None:
     """Write text whole or not at all, readable by its owner only: it holds health information.
 
     A temporary file (created 0600) beside the target is renamed over it at the end, so a failure
@@ -83,8 +83,12 @@ def write_private(path: str | Path, text: str) -> None:
     except OSError as exc:
         raise InputFileError(f"{path}: cannot write here ({exc.strerror})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as raw:
+                raw.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
         os.replace(tmp, target)
     except OSError as exc:
         _unlink(tmp)

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any, Callable
 
-from .batch import ADDED, Options, Part, Scorer, Summary, detect_delimiter, escape_formula, score_file
+from .batch import ADDED, Options, Part, Scorer, Summary, detect_delimiter, escape_formula, resolve_map, score_file
 from .model import RuleSet
 
 Buffer = Any  # a writable bytes-like object (collections.abc.Buffer from Python 3.12)
@@ -44,7 +44,8 @@ def default_jobs(path: str) -> int:
 
 
 def can_split(path: str, options: Options) -> bool:
-    return path != "-" and codecs.lookup(options.encoding).name in SPLITTABLE and options.fmt in ("csv", "jsonl")
+    return (path != "-" and codecs.lookup(options.encoding).name in SPLITTABLE and options.fmt in ("csv", "jsonl", "fhir")
+            and options.source != "fhir")
 
 
 def record_starts(path: str, parts: int) -> tuple[int, list[int], list[int]]:
@@ -188,7 +189,7 @@ def score_parallel(
             return score_file(rules, f, out, options, name=name, on_start=on_start)
     header = header_rows[0]
     # Check the header here, once, so a missing column stops the run before any worker starts.
-    scorer = Scorer(rules, header, options.colmap, options.allow_missing)
+    scorer = Scorer(rules, header, resolve_map(rules, header, options), options.allow_missing)
     if on_start:
         on_start(scorer)
     bounds = list(zip(starts, starts[1:] + [size]))

@@ -1,0 +1,159 @@
+"""What the form tools need from a rule set: when each question is shown, and the answer codes.
+
+triage asks a question when its `ask_when` is true **or not known yet** (an unsure or missing answer
+never hides a question). Form tools evaluate plain true/false expressions, where an empty answer is
+just empty. So each `ask_when` is turned into "could still be true": `not` is pushed down to the
+comparisons (De Morgan), a comparison is possibly true when its question is blank or unsure or it
+holds, and definitely true only when it holds. The result is a tree of and/or over five kinds of test
+on one question, which fhir.py, redcap.py and xlsform.py each write in their own syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from .model import NUMBER, Compare, Condition, Join, Question, RuleSet
+
+# Answer codes, per tool. yes/no questions are single-choice questions with a third answer, unsure:
+# a yes/no field cannot say "I don't know", and a blank must stay "not recorded", a different thing.
+YES, NO, UNSURE = "yes", "no", "unsure"
+
+
+@dataclass(frozen=True)
+class Test:
+    """One question: `is` (the answer is `value`), `is_not` (it is anything else, blank included),
+    `blank` (no answer), `answered`, or a number comparison `op` (>=, >, <=, <) that holds."""
+
+    question: str
+    kind: str
+    value: object = None
+
+
+@dataclass(frozen=True)
+class Tree:
+    kind: str  # "and" or "or"
+    items: tuple[Expr, ...]
+
+
+Expr = Union[Test, Tree, bool]
+
+_NUMBER_OPS = {"at_least": ">=", "above": ">", "at_most": "<=", "below": "<"}
+
+
+def label(q: Question) -> str:
+    """A question's text for a form: without the terminal's own hint, with its unit if not said."""
+    text = q.text.replace("(Press Enter to skip.)", "").strip()
+    return f"{text} ({q.unit})" if q.unit and q.unit not in text else text
+
+
+def shown_when(cond: Condition | None, rules: RuleSet) -> Expr:
+    """When a form should show a question with this ask_when: whenever it could still be true."""
+    return True if cond is None else _possible(cond, rules)
+
+
+def _or(items: list[Expr]) -> Expr:
+    if any(i is True for i in items):
+        return True
+    items = [i for i in items if i is not False]
+    return False if not items else items[0] if len(items) == 1 else Tree("or", tuple(items))
+
+
+def _and(items: list[Expr]) -> Expr:
+    if any(i is False for i in items):
+        return False
+    items = [i for i in items if i is not True]
+    return True if not items else items[0] if len(items) == 1 else Tree("and", tuple(items))
+
+
+def _possible(cond: Condition, rules: RuleSet) -> Expr:
+    if isinstance(cond, Join):
+        if cond.kind == "not":
+            return _not(_certain(cond.items[0], rules))
+        parts = [_possible(c, rules) for c in cond.items]
+        return _and(parts) if cond.kind == "all" else _or(parts)
+    return _compare(cond, rules, certain=False)
+
+
+def _certain(cond: Condition, rules: RuleSet) -> Expr:
+    if isinstance(cond, Join):
+        if cond.kind == "not":
+            return _not(_possible(cond.items[0], rules))
+        parts = [_certain(c, rules) for c in cond.items]
+        return _and(parts) if cond.kind == "all" else _or(parts)
+    return _compare(cond, rules, certain=True)
+
+
+def _not(expr: Expr) -> Expr:
+    if isinstance(expr, bool):
+        return not expr
+    if isinstance(expr, Tree):
+        parts = [_not(i) for i in expr.items]
+        return _or(parts) if expr.kind == "and" else _and(parts)
+    return _negate_test(expr)
+
+
+def _negate_test(t: Test) -> Expr:
+    if t.kind == "is":
+        return Test(t.question, "is_not", t.value)
+    if t.kind == "is_not":
+        return Test(t.question, "is", t.value)
+    if t.kind == "blank":
+        return Test(t.question, "answered")
+    if t.kind == "answered":
+        return Test(t.question, "blank")
+    flipped = {">=": "<", ">": "<=", "<=": ">", "<": ">="}[t.kind]
+    return _or([Test(t.question, "blank"), Test(t.question, flipped, t.value)])
+
+
+def _compare(c: Compare, rules: RuleSet, certain: bool) -> Expr:
+    q = rules.question(c.question)
+    if c.op == "is":
+        want, other = (YES, NO) if c.value else (NO, YES)
+        # Certain: the answer is `want`. Possible: it is not the opposite (blank and unsure included).
+        return Test(q.id, "is", want) if certain else Test(q.id, "is_not", other)
+    if c.op == "given":
+        # A blank number is not yet known while a form is being filled in.
+        if c.value:
+            return Test(q.id, "answered") if certain else True
+        return False if certain else Test(q.id, "blank")
+    test = Test(q.id, _NUMBER_OPS[c.op], float(c.value))
+    assert q.type == NUMBER
+    return test if certain else _or([Test(q.id, "blank"), test])
+
+
+def render(expr: Expr, test: Callable[[Test], str], and_: str, or_: str, true: str, false: str) -> str:
+    """An expression in a tool's syntax: `test` writes one test; and/or are bracketed where nested."""
+    if expr is True:
+        return true
+    if expr is False:
+        return false
+    if isinstance(expr, Test):
+        return test(expr)
+    assert isinstance(expr, Tree)
+    joiner = and_ if expr.kind == "and" else or_
+    return joiner.join(f"({render(i, test, and_, or_, true, false)})" if isinstance(i, Tree)
+                       else render(i, test, and_, or_, true, false) for i in expr.items)
+
+
+def evaluate(expr: Expr, answers: dict[str, object]) -> bool:
+    """The expression on form answers (yes/no/unsure as words, numbers as floats, None when blank):
+    what a form tool computes, for tests that compare it with the questionnaire."""
+    if isinstance(expr, bool):
+        return expr
+    if isinstance(expr, Tree):
+        results = [evaluate(i, answers) for i in expr.items]
+        return all(results) if expr.kind == "and" else any(results)
+    value = answers.get(expr.question)
+    if expr.kind == "blank":
+        return value is None
+    if expr.kind == "answered":
+        return value is not None
+    if expr.kind == "is":
+        return value == expr.value
+    if expr.kind == "is_not":
+        return value != expr.value
+    if not isinstance(value, float):
+        return False
+    bound = float(expr.value)  # type: ignore[arg-type]
+    return {">=": value >= bound, ">": value > bound, "<=": value <= bound, "<": value < bound}[expr.kind]

@@ -1,0 +1,104 @@
+"""REDCap: the rule set as a data dictionary, and a REDCap export read without a hand-written map.
+
+yes/no questions are radio fields coded 1 Yes, 0 No, 9 Unsure: REDCap's own yesno field type has no
+"don't know", and a blank must stay "not recorded". Numbers are text fields with number validation and
+the question's range. Branching logic says when a question could still matter (see forms.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from . import forms
+from .batch import ColumnMap, norm
+from .errors import InputFileError
+from .forms import Test
+from .model import NUMBER, RuleSet
+
+COLUMNS = (
+    "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
+    "Choices, Calculations, OR Slider Labels", "Field Note", "Text Validation Type OR Show Slider Number",
+    "Text Validation Min", "Text Validation Max", "Identifier?", "Branching Logic (Show field only if...)",
+    "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
+    "Matrix Ranking?", "Field Annotation",
+)
+CODES = {forms.YES: "1", forms.NO: "0", forms.UNSURE: "9"}
+LABELS = {forms.YES: "Yes", forms.NO: "No", forms.UNSURE: "Unsure"}
+# Columns REDCap adds to exports: kept as they are, never scored.
+SYSTEM_COLUMNS = ("record_id", "redcap_event_name", "redcap_data_access_group", "redcap_survey_identifier")
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def branching(expr: forms.Expr) -> str:
+    """An expression in REDCap's branching-logic syntax ('' for always shown)."""
+    def test(t: Test) -> str:
+        var = f"[{t.question}]"
+        if t.kind == "is":
+            return f"{var} = '{CODES[str(t.value)]}'"
+        if t.kind == "is_not":
+            return f"{var} <> '{CODES[str(t.value)]}'"
+        if t.kind == "blank":
+            return f"{var} = ''"
+        if t.kind == "answered":
+            return f"{var} <> ''"
+        op = "<>" if t.kind == "!=" else t.kind
+        return f"({var} <> '' and {var} {op} {_number(float(t.value))})"  # type: ignore[arg-type]
+    if expr is True:
+        return ""
+    return forms.render(expr, test, " and ", " or ", "1 = 1", "1 = 0")
+
+
+def dictionary(rules: RuleSet) -> str:
+    """The REDCap data dictionary (CSV) of one instrument named after the rule set."""
+    form = re.sub(r"[^a-z0-9_]", "_", rules.id.lower())
+    rows: list[dict[str, str]] = [
+        {"Variable / Field Name": "record_id", "Field Type": "text", "Field Label": "Record ID"},
+        {"Variable / Field Name": "triage_disclaimer", "Field Type": "descriptive", "Field Label": rules.disclaimer},
+    ]
+    for q in rules.questions:
+        row = {"Variable / Field Name": q.id, "Field Label": forms.label(q), "Field Note": q.why,
+               "Branching Logic (Show field only if...)": branching(forms.shown_when(q.ask_when, rules)),
+               "Field Annotation": f"@triage {rules.id} {rules.version}"}
+        if q.type == NUMBER:
+            row.update({"Field Type": "text", "Text Validation Type OR Show Slider Number": "number"})
+            if q.minimum is not None:
+                row["Text Validation Min"] = _number(q.minimum)
+            if q.maximum is not None:
+                row["Text Validation Max"] = _number(q.maximum)
+        else:
+            row.update({"Field Type": "radio",
+                        "Choices, Calculations, OR Slider Labels": " | ".join(f"{CODES[w]}, {LABELS[w]}" for w in CODES)})
+        rows.append(row)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "Form Name": form})
+    return out.getvalue()
+
+
+def column_map(rules: RuleSet, header: list[str]) -> ColumnMap:
+    """How to read a REDCap export of the instrument (raw codes or labels, variable names or field labels
+    as headers). Refuses what would be scored wrongly: repeating instances and checkbox columns."""
+    names = [norm(h) for h in header]
+    if "redcap_repeat_instrument" in names or "redcap_repeat_instance" in names:
+        raise InputFileError("this REDCap export has repeating instruments (redcap_repeat_instrument): one row per "
+                             "instance cannot be told from one row per person. Export the triage instrument alone, "
+                             "without repeating instances, or remove those rows and columns")
+    for h in names:
+        base, sep, _ = h.partition("___")
+        if sep and base in rules.questions_by_id:
+            raise InputFileError(f"column {h!r} is a checkbox column of '{base}'; triage's instrument has radio "
+                                 "buttons (1 Yes, 0 No, 9 Unsure): build the instrument from `triage export --to redcap`")
+    out = ColumnMap()
+    by_label = {norm(forms.label(q)): q.id for q in rules.questions}
+    for h in names:
+        if h not in rules.questions_by_id and h in by_label:
+            out.columns[h] = by_label[h]  # a label export with field labels as headers
+    out.values["*"] = {CODES[forms.UNSURE]: forms.UNSURE}  # 1 and 0 are already yes and no; labels are words
+    return out

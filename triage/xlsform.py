@@ -1,0 +1,98 @@
+"""XLSForm (ODK Collect, KoboToolbox): the rule set as a form workbook, and ODK Central's CSV export read
+without a hand-written map.
+
+yes/no questions are `select_one` with the choices yes, no and unsure (the names are triage's own
+spellings, so an export needs no codes); numbers are `decimal` with a constraint for their range;
+`relevant` says when a question could still matter (see forms.py). Writing the workbook needs openpyxl
+(`pip install 'triage[xlsform]'`).
+"""
+
+from __future__ import annotations
+
+import io
+
+from . import forms
+from .batch import ColumnMap, norm
+from .errors import TriageError
+from .forms import Test
+from .model import NUMBER, RuleSet
+
+CHOICES = "yes_no_unsure"
+LABELS = {forms.YES: "Yes", forms.NO: "No", forms.UNSURE: "Not sure"}
+SURVEY = ("type", "name", "label", "hint", "relevant", "constraint", "constraint_message")
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def relevant(expr: forms.Expr) -> str:
+    """An expression in ODK XPath for the `relevant` column ('' for always shown)."""
+    def test(t: Test) -> str:
+        var = "${" + t.question + "}"
+        if t.kind == "is":
+            return f"{var} = '{t.value}'"
+        if t.kind == "is_not":
+            return f"{var} != '{t.value}'"
+        if t.kind == "blank":
+            return f"{var} = ''"
+        if t.kind == "answered":
+            return f"{var} != ''"
+        return f"({var} != '' and {var} {t.kind} {_number(float(t.value))})"  # type: ignore[arg-type]
+    if expr is True:
+        return ""
+    return forms.render(expr, test, " and ", " or ", "true()", "false()")
+
+
+def sheets(rules: RuleSet) -> dict[str, list[list[str]]]:
+    """The workbook's sheets as rows of text (survey, choices, settings)."""
+    survey: list[list[str]] = [list(SURVEY), ["note", "triage_disclaimer", rules.disclaimer, "", "", "", ""]]
+    for q in rules.questions:
+        shown = relevant(forms.shown_when(q.ask_when, rules))
+        if q.type == NUMBER:
+            bounds = []
+            if q.minimum is not None:
+                bounds.append(f". >= {_number(q.minimum)}")
+            if q.maximum is not None:
+                bounds.append(f". <= {_number(q.maximum)}")
+            label = forms.label(q)
+            message = (f"Between {_number(q.minimum)} and {_number(q.maximum)}" if q.minimum is not None and q.maximum is not None
+                       else "Out of range" if bounds else "")
+            survey.append(["decimal", q.id, label, q.why, shown, " and ".join(bounds), message])
+        else:
+            survey.append([f"select_one {CHOICES}", q.id, forms.label(q), q.why, shown, "", ""])
+    choices = [["list_name", "name", "label"]] + [[CHOICES, w, LABELS[w]] for w in LABELS]
+    settings = [["form_title", "form_id", "version"], [rules.title, rules.id, rules.version]]
+    return {"survey": survey, "choices": choices, "settings": settings}
+
+
+def workbook(rules: RuleSet) -> bytes:
+    """The XLSForm as .xlsx bytes."""
+    try:
+        from openpyxl import Workbook  # type: ignore[import-untyped]
+    except ImportError:
+        raise TriageError("writing an XLSForm needs openpyxl: pip install 'triage[xlsform]'") from None
+    book = Workbook()
+    first = True
+    for name, rows in sheets(rules).items():
+        sheet = book.active if first else book.create_sheet()
+        first = False
+        sheet.title = name
+        for row in rows:
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # a rule file's words are data, never a spreadsheet formula
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def column_map(rules: RuleSet, header: list[str]) -> ColumnMap:
+    """How to read ODK Central's CSV export: group names prefix the question names (`group-q`)."""
+    out = ColumnMap()
+    for h in header:
+        name = norm(h).rsplit("-", 1)[-1]
+        if name != norm(h) and name in rules.questions_by_id:
+            out.columns[norm(h)] = name
+    return out
