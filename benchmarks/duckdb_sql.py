@@ -11,6 +11,6 @@ import duckdb
 src, dst, threads, query = sys.argv[1], sys.argv[2], int(sys.argv[3]), open(sys.argv[4]).read()
 con = duckdb.connect()
 con.execute(f"SET threads = {threads}")
-con.execute(f"SET memory_limit = '1GB'")
+con.execute("SET memory_limit = '1GB'")
 con.execute(f"CREATE VIEW responses AS SELECT * FROM read_csv('{src}', all_varchar=true)")
 con.execute(f"COPY ({query}) TO '{dst}' (HEADER, DELIMITER ',')")

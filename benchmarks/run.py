@@ -180,7 +180,7 @@ def main() -> None:
         ("triage run --answers FILE", [triage_bin, "run", "--answers", str(answers)]),
         ("python -c pass (interpreter floor)", [PY, "-c", "pass"]),
     ]
-    for (name, cmd), (seconds, _) in zip(startup, measure([cmd for _, cmd in startup], args.startup_repeat)):
+    for (name, _cmd), (seconds, _) in zip(startup, measure([cmd for _, cmd in startup], args.startup_repeat)):
         floor = floor or seconds
         print(f"{name:<40} {seconds * 1000:>10.0f} {seconds / floor:>12.2f}")
 

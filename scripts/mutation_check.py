@@ -3,6 +3,7 @@ report which mutations the suite catches (a mutation is caught when a test fails
 
     python scripts/mutation_check.py                 # every mutation against the default test files
     python scripts/mutation_check.py tests/test_differential.py
+    MUTATIONS=SQL python scripts/mutation_check.py    # only the mutations whose name holds "SQL"
 
 Slow (a test run per mutation); not part of the test suite.
 """
@@ -49,18 +50,39 @@ MUTATIONS = [
      "        return NOT_GIVEN if self.optional else NOT_RECORDED", "        return NOT_RECORDED"),
     ("--jobs drops a part's blank-line count", "triage/batch.py",
      "        self.blank_lines += part.blank_lines\n", ""),
+    ("a group of rules forgets an unknown rule more urgent than the result", "triage/packed.py",
+     "                tuple(i for i in unknown if levels[i] < top),", "                tuple(i for i in unknown if levels[i] < top - 1),"),
+    ("the packed key drops the unsure answers a group's unknown rules read", "triage/packed.py",
+     "            unsure |= u\n", ""),
+    ("the fast path writes a formula-looking row unescaped", "triage/batch.py",
+     "                            if escaped != row:", "                            if False:"),
+    ("DuckDB's answer lists become joins that reorder rows", "triage/sql.py",
+     '        if self.dialect == "duckdb":\n            return f"(CASE WHEN {expr} IS NOT NULL',
+     '        if self.dialect == "duckdbX":\n            return f"(CASE WHEN {expr} IS NOT NULL'),
+    ("Spark reads no decimal number", "triage/sql.py",
+     '        return f"({t} RLIKE {pattern})"', "        return f\"({t} RLIKE '^[0-9]+$')\""),
+    ("a form shows a question only when its condition is surely true", "triage/forms.py",
+     "        return Test(q.id, \"is\", want) if certain else Test(q.id, \"is_not\", other)",
+     "        return Test(q.id, \"is\", want)"),
+    ("a FHIR unsure code read as no", "triage/fhir.py",
+     "ANSWER_OF_CODE = {c[\"code\"]: word for word, c in CODINGS.items()}",
+     "ANSWER_OF_CODE = {**{c[\"code\"]: word for word, c in CODINGS.items()}, \"asked-unknown\": \"no\"}"),
 ]
 DEFAULT_TESTS = ["tests/test_logic.py", "tests/test_differential.py", "tests/test_parallel.py", "tests/test_engine.py",
-                 "tests/test_cases.py", "tests/test_questionnaire.py", "tests/test_cli_score.py"]
+                 "tests/test_cases.py", "tests/test_questionnaire.py", "tests/test_cli_score.py", "tests/test_sql.py",
+                 "tests/test_spark.py", "tests/test_interop.py", "tests/test_hostile.py"]
 
 
 def main(tests: list[str]) -> int:
     missed = 0
     with tempfile.TemporaryDirectory(prefix="triage-mutants-") as tmp:
+        only = os.environ.get("MUTATIONS")  # a part of their names, to try some only
         for name, path, old, new in MUTATIONS:
+            if only and only not in name:
+                continue
             work = Path(tmp) / "repo"
             shutil.rmtree(work, ignore_errors=True)
-            shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".venv", ".git", ".hypothesis", "__pycache__"))
+            shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".venv", ".git", ".hypothesis", "__pycache__", "data"))
             target = work / path
             text = target.read_text(encoding="utf-8")
             if old not in text:

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from triage.cli import app
 
 runner = CliRunner()
-COMMANDS = ["run", "score", "explain", "diagram", "check", "test", "schema", "compile"]
+COMMANDS = ["run", "score", "explain", "diagram", "check", "test", "schema", "compile", "export"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -23,12 +23,14 @@ def test_help_shows_metavars_not_python_types(command):
 def test_usage_line_is_conventional():
     result = runner.invoke(app, ["score", "--help"], env={"COLUMNS": "120", "NO_COLOR": "1"})
     assert re.search(r"Usage: \S+ score \[OPTIONS\] FILE\s*$", result.stdout, re.M)
-    assert "[csv|jsonl]" in result.stdout and "FILE" in result.stdout
+    assert "[csv|jsonl|fhir]" in result.stdout and "[csv|fhir|redcap|odk]" in result.stdout and "FILE" in result.stdout
 
 
 @pytest.mark.parametrize("args,words", [
-    (["score", "x.csv", "--format", "xml"], "'xml' is not a choice here; use csv or jsonl"),
-    (["run", "--format", "yaml"], "'yaml' is not a choice here; use text or json"),
+    (["score", "x.csv", "--format", "xml"], "'xml' is not a choice here; use csv, jsonl or fhir"),
+    (["score", "x.csv", "--from", "xls"], "'xls' is not a choice here; use csv, fhir, redcap or odk"),
+    (["run", "--format", "yaml"], "'yaml' is not a choice here; use text, json or fhir"),
+    (["export", "--to", "odt"], "use fhir, redcap or xlsform"),
     (["compile", "--to", "sql", "--dialect", "oracle"], "use sqlite, duckdb or spark"),
 ])
 def test_a_wrong_choice_is_said_in_plain_words(args, words):

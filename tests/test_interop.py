@@ -326,7 +326,8 @@ def redcap_cell(q, cell, labels):
 def test_a_redcap_export_scores_exactly_as_the_csv(data, labels):
     _, ruleset = data.draw(rule_sets())
     rows = usable(ruleset, data.draw(rows_for(ruleset)))
-    header = ["record_id", "redcap_event_name", *(q.id for q in ruleset.questions)]
+    # A label export: codes as labels, and (here) field labels as headers too.
+    header = ["record_id", "redcap_event_name", *(forms.label(q) if labels else q.id for q in ruleset.questions)]
     export = [[str(i + 1), "baseline_arm_1", *(redcap_cell(q, c, labels) for q, c in zip(ruleset.questions, row))]
               for i, row in enumerate(rows)]
     got = scored(ruleset, csv_bytes(header, export), Options(escape_formulas=False, source="redcap"))
@@ -381,7 +382,8 @@ def test_generated_rule_sets_give_xlsforms_pyxform_accepts(data):
 def test_an_odk_central_export_with_group_prefixes_scores_exactly_as_the_csv(data):
     _, ruleset = data.draw(rule_sets())
     rows = usable(ruleset, data.draw(rows_for(ruleset)))
-    header = ["SubmissionDate", *(f"symptoms-{q.id}" for q in ruleset.questions), "meta-instanceID", "KEY"]
+    sep = data.draw(st.sampled_from(["-", "/"]))  # ODK Central, KoboToolbox
+    header = ["SubmissionDate", *(f"symptoms{sep}{q.id}" for q in ruleset.questions), "meta-instanceID", "KEY"]
     export = [["2026-11-27T10:00:00.000Z", *row, f"uuid:{i}", f"uuid:{i}"] for i, row in enumerate(rows)]
     got = scored(ruleset, csv_bytes(header, export), Options(escape_formulas=False, source="odk"))
     assert [r["KEY"] for r in got] == [f"uuid:{i}" for i in range(len(rows))]

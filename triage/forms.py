@@ -41,9 +41,14 @@ Expr = Union[Test, Tree, bool]
 _NUMBER_OPS = {"at_least": ">=", "above": ">", "at_most": "<=", "below": "<"}
 
 
+def plain_text(q: Question) -> str:
+    """A question's text without the terminal's own hint about skipping."""
+    return q.text.replace("(Press Enter to skip.)", "").strip()
+
+
 def label(q: Question) -> str:
-    """A question's text for a form: without the terminal's own hint, with its unit if not said."""
-    text = q.text.replace("(Press Enter to skip.)", "").strip()
+    """A question's text for a form: plain, with its unit if the text does not say it."""
+    text = plain_text(q)
     return f"{text} ({q.unit})" if q.unit and q.unit not in text else text
 
 

@@ -10,6 +10,7 @@ spellings, so an export needs no codes); numbers are `decimal` with a constraint
 from __future__ import annotations
 
 import io
+import re
 
 from . import forms
 from .batch import ColumnMap, norm
@@ -89,10 +90,11 @@ def workbook(rules: RuleSet) -> bytes:
 
 
 def column_map(rules: RuleSet, header: list[str]) -> ColumnMap:
-    """How to read ODK Central's CSV export: group names prefix the question names (`group-q`)."""
+    """How to read ODK Central's CSV export: group names prefix the question names (`group-q`; KoboToolbox
+    writes `group/q`)."""
     out = ColumnMap()
     for h in header:
-        name = norm(h).rsplit("-", 1)[-1]
+        name = re.split(r"[-/]", norm(h))[-1]
         if name != norm(h) and name in rules.questions_by_id:
             out.columns[norm(h)] = name
     return out

@@ -1,0 +1,199 @@
+"""The teaching playground, driven in a real headless Chromium (the OS package) with Playwright.
+
+Each result the page shows is compared with `triage run --answers` for the same answers. In CI a
+missing browser is a failure, not a skip (.ci/run installs Debian's chromium when it is absent).
+"""
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from triage import load_rules
+from triage.cli import app as cli
+
+from .conftest import DEFAULT_RULES, ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if os.environ.get("CI"):
+    assert CHROMIUM, "the playground tests need Chromium: apt-get install chromium"
+    import playwright  # noqa: F401
+    import uvicorn  # noqa: F401
+else:
+    pytest.importorskip("playwright")
+    pytest.importorskip("uvicorn")
+    if not CHROMIUM:
+        pytest.skip("no Chromium on this machine", allow_module_level=True)
+
+EXAMPLE = ROOT / "rules" / "examples" / "every_feature.yaml"
+runner = CliRunner()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    import uvicorn
+
+    from triage.playground import app
+
+    port = free_port()
+    config = uvicorn.Config(app(DEFAULT_RULES), host="127.0.0.1", port=port, log_level="error")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    srv.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    pg = context.new_page()
+    pg.goto(server)
+    pg.wait_for_function("document.body.dataset.busy === 'false'")
+    yield pg
+    context.close()
+
+
+def settle(pg):
+    pg.wait_for_function("document.body.dataset.busy === 'false'")
+    pg.wait_for_timeout(50)
+    pg.wait_for_function("document.body.dataset.busy === 'false'")
+
+
+def cli_result(answers, tmp_path, rules=DEFAULT_RULES):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers))
+    result = runner.invoke(cli, ["run", "--answers", str(path), "--rules", str(rules), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_answering_moves_the_result_and_lights_up_the_deciding_rule(page, tmp_path):
+    assert page.locator("#result [data-disposition]").get_attribute("data-disposition") == "see_doctor"
+    page.locator('input[name="saddle_anesthesia"][value="yes"]').check()
+    settle(page)
+    assert page.locator("#result [data-disposition]").get_attribute("data-disposition") == "urgent_care"
+    deciding = page.locator("#flowchart li.rule.deciding")
+    assert deciding.get_attribute("data-rule") == "saddle_anesthesia" and "DECIDED" in deciding.inner_text()
+    assert page.locator('#trace tr[data-rule="saddle_anesthesia"]').inner_text().startswith("→ saddle_anesthesia")
+    # Unsure and not recorded look different, and say so in words.
+    page.locator('input[name="saddle_anesthesia"][value="unsure"]').check()
+    settle(page)
+    box = page.locator('#flowchart .rule[data-rule="saddle_anesthesia"]')
+    assert box.get_attribute("data-outcome") == "unsure" and "UNSURE" in box.inner_text()
+    assert page.locator('#flowchart .rule[data-rule="bowel_incontinence"]').get_attribute("data-outcome") == "not-recorded"
+    # The URL holds the case.
+    assert "saddle_anesthesia=unsure" in page.url
+
+
+def test_questions_the_questionnaire_would_skip_are_greyed_and_marked(page):
+    page.locator('input[name="fever"][value="no"]').check()
+    settle(page)
+    temp = page.locator('fieldset[data-question="temperature_c"]')
+    assert temp.get_attribute("data-asked") == "false" and "not asked" in temp.inner_text()
+
+
+def test_a_case_link_opens_the_same_case(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)  # a phone
+    pg = context.new_page()
+    pg.goto(server + "#urinary_retention=yes&age=70")
+    settle(pg)
+    assert pg.locator('input[name="urinary_retention"][value="yes"]').is_checked()
+    assert pg.locator("#result [data-disposition]").get_attribute("data-disposition") == \
+        cli_result({"urinary_retention": "yes", "age": 70}, tmp_path)["disposition"]
+    context.close()
+
+
+def test_a_broken_rule_file_shows_its_message_at_its_line_and_the_page_keeps_working(page):
+    editor = page.locator("#rules-text")
+    text = editor.input_value()
+    lines = text.splitlines()
+    start = lines.index("rules:")
+    where = next(i for i, line in enumerate(lines) if i > start and line.strip() == "- id: bowel_incontinence")
+    assert "disposition: urgent_care" in lines[where + 1]
+    lines[where + 1] = lines[where + 1].replace("disposition: urgent_care", "disposition: nowhere")
+    editor.fill("\n".join(lines))
+    page.wait_for_function("document.body.dataset.rulesOk === 'false'", timeout=10_000)
+    message = page.locator("#messages li.error").first
+    assert f"line {where + 2}" in message.inner_text() and "nowhere" in message.inner_text()
+    page.locator('input[name="saddle_anesthesia"][value="yes"]').check()
+    settle(page)
+    assert page.locator("#result [data-disposition]").get_attribute("data-disposition") == "urgent_care"
+    editor.fill(text)
+    page.wait_for_function("document.body.dataset.rulesOk === 'true'", timeout=10_000)
+
+
+def test_what_if_shows_before_and_after(page):
+    page.select_option("#what-if-question", "bilateral_leg_symptoms")
+    page.select_option("#what-if-answer", "yes")
+    page.click("#what-if-go")
+    page.wait_for_selector("#what-if .what-if")
+    box = page.locator("#what-if .what-if")
+    assert box.get_attribute("data-before") == "see_doctor" and box.get_attribute("data-after") == "urgent_care"
+    assert "bilateral_leg_symptoms" in box.inner_text()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_every_result_on_screen_equals_triage_run(page, server, tmp_path, data):
+    rules = load_rules(DEFAULT_RULES)
+    answers = {}
+    for q in rules.questions:
+        if q.type == "number":
+            lo, hi = q.minimum or 0, q.maximum or 100
+            candidates = [x for x in (lo, hi, 6, 17, 38, 38.5, 60, 70) if lo <= x <= hi]
+            value = data.draw(st.sampled_from(["", *(f"{x:g}" for x in candidates)]))
+        else:
+            value = data.draw(st.sampled_from(["", "no", "no", "no", "yes", "unsure"]))
+        if value:
+            answers[q.id] = value
+    page.goto("about:blank")
+    page.goto(server + "#" + "&".join(f"{k}={v}" for k, v in answers.items()))
+    settle(page)
+    expected = cli_result(answers, tmp_path)
+    assert page.locator("#result [data-disposition]").get_attribute("data-disposition") == expected["disposition"]
+    shown = page.locator("#result").inner_text()
+    if expected["action"]:
+        assert expected["action"] in " ".join(shown.split())
+    for rule in expected["unknown"]:
+        assert f"({rule['rule']})" in shown
+
+
+def test_export_writes_one_self_contained_case(tmp_path):
+    out = tmp_path / "case.html"
+    result = runner.invoke(cli, ["playground", "--export", str(out), "--set", "saddle_anesthesia=yes", "--set", "age=60"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "<script>" not in text and "http://" not in text.replace("http://www.w3.org", "")
+    assert 'data-disposition="urgent_care"' in text and 'class="rule true deciding" data-rule="saddle_anesthesia"' in text
+    assert (out.stat().st_mode & 0o077) == 0

@@ -1,0 +1,307 @@
+"""The teaching playground: the rule file, the answers and the decision side by side, in a browser.
+
+Everything shown is rendered here, in Python, by the same engine as `triage run` (the page's script only
+sends the answers and the rule text and swaps in the HTML it gets back), so there is no second
+evaluator in the browser. `page()` also writes the static export of one case (no script at all).
+The web server (Starlette on uvicorn) is in the optional `web` extra; this module imports it only in
+`app()`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import quote
+
+from .answers import parse_answer
+from .describe import describe
+from .engine import Result, evaluate_values
+from .forms import plain_text
+from .errors import AnswerError, RuleFileError, TriageError
+from .logic import NOT_RECORDED, UNSURE, Value
+from .model import NUMBER, RuleSet
+from .questionnaire import Session
+
+WEB = Path(__file__).resolve().parent / "web"
+CHOICES = ("yes", "no", "unsure", "")  # "" is "not recorded"
+OUTCOME_CLASS = {True: "true", False: "false", UNSURE: "unsure", NOT_RECORDED: "not-recorded"}
+OUTCOME_LABEL = {True: "TRUE", False: "false", UNSURE: "UNSURE", NOT_RECORDED: "NOT RECORDED"}
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+@dataclass
+class State:
+    """A rule set, the answers given, and what triage makes of them."""
+
+    rules: RuleSet
+    raw: dict[str, str]  # question id -> the answer as given ("" or absent: not recorded)
+    values: dict[str, Value]
+    problems: dict[str, str]  # question id -> why its answer was not accepted
+    result: Result
+    asked: list[str]  # the questions the terminal questionnaire would ask, given these answers
+
+
+def state(rules: RuleSet, raw: Mapping[str, str]) -> State:
+    """Evaluate as `triage run --answers` does: every valid answer given counts; blanks are not recorded."""
+    values: dict[str, Value] = {}
+    problems: dict[str, str] = {}
+    kept: dict[str, str] = {}
+    for q in rules.questions:
+        text = str(raw.get(q.id, "") or "").strip()
+        if not text:
+            continue
+        kept[q.id] = text
+        try:
+            values[q.id] = parse_answer(q, text)
+        except AnswerError as exc:
+            problems[q.id] = exc.reason
+    result = evaluate_values(rules, values)
+    # Which questions the terminal would ask: replay the given answers; one not given is skipped there.
+    session = Session(rules)
+    while (nxt := session.next_question()) is not None:
+        session.answer(nxt, kept.get(nxt.id) if nxt.id not in problems else None)
+    return State(rules, kept, values, problems, result, list(session.history))
+
+
+def check_messages(text: str, name: str = "rules.yaml") -> tuple[RuleSet | None, list[dict[str, Any]]]:
+    """The rule text checked as `triage check` does: the rule set (None if it has errors), and messages."""
+    from .lint import lint
+    from .loader import parse_rules
+
+    try:
+        rules = parse_rules(text, name)
+    except RuleFileError as exc:
+        return None, [_message(p) for p in exc.problems]
+    except TriageError as exc:
+        return None, [{"line": None, "column": None, "severity": "error", "message": str(exc)}]
+    return rules, [_message(p) for p in lint(rules)]
+
+
+def _message(problem: Any) -> dict[str, Any]:
+    loc = problem.location
+    return {"line": loc.line, "column": loc.column, "severity": problem.severity, "message": problem.message}
+
+
+# --- HTML fragments ----------------------------------------------------------------------------
+
+def questions_html(s: State) -> str:
+    rows = []
+    for q in s.rules.questions:
+        given = s.raw.get(q.id, "")
+        asked = q.id in s.asked
+        note = "" if asked else '<span class="tag not-asked">not asked</span>'
+        problem = f'<p class="problem" role="alert">{esc(s.problems[q.id])}</p>' if q.id in s.problems else ""
+        if q.type == NUMBER:
+            unit = f" {esc(q.unit)}" if q.unit else ""
+            control = (f'<input type="text" inputmode="decimal" name="{esc(q.id)}" id="q-{esc(q.id)}" '
+                       f'value="{esc(given)}" aria-describedby="why-{esc(q.id)}" placeholder="not recorded">{unit}')
+        else:
+            current = given.lower() if given.lower() in CHOICES else given
+            options = []
+            for choice in CHOICES:
+                label = choice or "not recorded"
+                checked = " checked" if current == choice else ""
+                options.append(f'<label class="choice"><input type="radio" name="{esc(q.id)}" value="{choice}"{checked}> '
+                               f"{label}</label>")
+            control = f'<span class="choices" role="radiogroup" aria-label="{esc(q.id)}">{"".join(options)}</span>'
+        rows.append(
+            f'<fieldset class="question{"" if asked else " skipped"}" data-question="{esc(q.id)}" '
+            f'data-asked="{str(asked).lower()}"><legend>{esc(plain_text(q))} {note}</legend>'
+            f'<p class="why" id="why-{esc(q.id)}">{esc(q.why)}</p>{control}{problem}</fieldset>')
+    return "".join(rows)
+
+
+def result_html(s: State) -> str:
+    from .render import not_recorded, safety_net
+
+    r = s.result
+    d = r.disposition
+    parts = [f'<div class="result colour-{esc(d.colour)}" data-disposition="{esc(d.id)}">',
+             f'<h2 class="disposition">{esc(d.label.upper())}</h2><p>{esc(d.summary)}</p>']
+    if r.action:
+        parts.append(f'<p class="action"><strong>What to do now:</strong> {esc(r.action)}</p>')
+    if r.unknown or r.unknown_flags:
+        items = [f"<li>{esc(rule.rationale)} <em>({esc(rule.id)})</em></li>" for rule in r.unknown]
+        items += [f"<li>{esc(s.rules.question(q).text)} <em>(red flag {esc(q)})</em></li>" for q in r.unknown_flags]
+        parts.append(f'<h3>Could not be ruled out</h3><ul class="unknown">{"".join(items)}</ul>')
+    if r.unsure:
+        parts.append(f'<p class="unsure-list">Answered unsure: {esc(", ".join(r.unsure))}</p>')
+    blanks = not_recorded(r, None)
+    if blanks:
+        parts.append(f'<p class="not-recorded-list">Not recorded: {esc(", ".join(blanks))}</p>')
+    parts.append("<h3>Advice</h3><ul>" + "".join(f"<li>{esc(a)}</li>" for a in d.advice) + "</ul>")
+    net = safety_net(r)
+    if net:
+        parts.append("<h3>What would change this advice</h3><ul>" + "".join(f"<li>{esc(a)}</li>" for a in net) + "</ul>")
+    parts.append(f'<p class="disclaimer">{esc(s.rules.disclaimer)}</p>')
+    parts.append(f'<p class="version">Rule set {esc(s.rules.id)} {esc(s.rules.version)} (sha256 {esc(s.rules.sha256[:12])})</p></div>')
+    return "".join(parts)
+
+
+def flowchart_html(s: State) -> str:
+    """The rule set as a flowchart, in file order by disposition, each rule marked with its outcome."""
+    r = s.result
+    deciding = r.deciding
+    unknown = {rule.id for rule in r.unknown}
+    columns = []
+    outcomes = {o.rule.id: o.value for o in r.trace}
+    for d in s.rules.dispositions[:-1]:
+        boxes = []
+        for rule in s.rules.rules:
+            if rule.disposition != d.id:
+                continue
+            value = outcomes[rule.id]
+            kind = OUTCOME_CLASS.get(value, "not-recorded")
+            marks = [OUTCOME_LABEL.get(value, "NOT RECORDED")]
+            if rule is deciding:
+                marks.append("DECIDED")
+            elif rule.id in unknown:
+                marks.append("not ruled out")
+            boxes.append(
+                f'<li class="rule {kind}{" deciding" if rule is deciding else ""}" data-rule="{esc(rule.id)}" '
+                f'data-outcome="{kind}"><span class="mark">{esc(" · ".join(marks))}</span>'
+                f'<strong>{esc(rule.id)}</strong><span class="when">if {esc(describe(rule.when, s.rules))}</span></li>')
+        reached = " reached" if r.disposition.id == d.id else ""
+        columns.append(f'<section class="lane{reached}" data-lane="{esc(d.id)}"><h3>→ {esc(d.label)}</h3>'
+                       f'<ol>{"".join(boxes)}</ol></section>')
+    default = s.rules.default
+    reached = " reached" if r.disposition.id == default.id else ""
+    columns.append(f'<section class="lane{reached}" data-lane="{esc(default.id)}"><h3>otherwise → {esc(default.label)}</h3>'
+                   "<p>when every rule is false</p></section>")
+    legend = ('<p class="legend"><span class="rule true">TRUE</span> <span class="rule false">false</span> '
+              '<span class="rule unsure">UNSURE</span> <span class="rule not-recorded">NOT RECORDED</span> '
+              '<span class="rule deciding">DECIDED</span></p>')
+    return legend + '<div class="flow">' + "".join(columns) + "</div>"
+
+
+def trace_html(s: State) -> str:
+    from .render import decided_by, outcome_word
+
+    r = s.result
+    rows = []
+    for o in r.trace:
+        answers = ", ".join(f"{q}={decided_by(r, q, s.asked)}" for q in o.deciders)
+        marker = "→ " if o.rule is r.deciding else ""
+        rows.append(f'<tr class="{OUTCOME_CLASS.get(o.value, "not-recorded")}" data-rule="{esc(o.rule.id)}">'
+                    f"<td>{esc(marker + o.rule.id)}</td><td>{esc(o.rule.disposition)}</td>"
+                    f"<td>{esc(outcome_word(o.value))}</td><td>{esc(answers)}</td></tr>")
+    return ("<table class=\"trace\"><caption>How the result was reached</caption><thead><tr><th>rule</th>"
+            "<th>level</th><th>outcome</th><th>decided by</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def what_if_html(before: State, after: State, question: str) -> str:
+    from .render import changed_rules
+
+    changes = changed_rules(before.result, after.result)
+    rows = "".join(f"<tr><td>{esc(rule)}</td><td>{esc(b)}</td><td>{esc(a)}</td></tr>" for rule, b, a in changes)
+    return (f'<div class="what-if" data-before="{esc(before.result.disposition.id)}" data-after="{esc(after.result.disposition.id)}">'
+            f"<p>What if <strong>{esc(question)}</strong> were <strong>{esc(after.raw.get(question, 'not recorded'))}</strong>"
+            f" instead of <strong>{esc(before.raw.get(question, 'not recorded'))}</strong>: "
+            f"{esc(before.result.disposition.label)} → <strong>{esc(after.result.disposition.label)}</strong></p>"
+            + (f"<table><thead><tr><th>rule</th><th>before</th><th>after</th></tr></thead><tbody>{rows}</tbody></table>"
+               if rows else "<p>No rule changes.</p>") + "</div>")
+
+
+def fragments(s: State) -> dict[str, str]:
+    return {"questions": questions_html(s), "result": result_html(s), "flowchart": flowchart_html(s),
+            "trace": trace_html(s), "disposition": s.result.disposition.id}
+
+
+def case_link(raw: Mapping[str, str]) -> str:
+    """The page's address for a case: the answers in the URL, so a link hands out the case."""
+    return "#" + "&".join(f"{quote(k)}={quote(v)}" for k, v in raw.items() if v)
+
+
+def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, static: bool = False) -> str:
+    """The whole page. static=True: one self-contained case (no script, no editor) for slides."""
+    s = state(rules, raw or {})
+    f = fragments(s)
+    template = (WEB / "page.html").read_text(encoding="utf-8")
+    style = (WEB / "style.css").read_text(encoding="utf-8")
+    script = "" if static else "<script>" + (WEB / "app.js").read_text(encoding="utf-8") + "</script>"
+    editor = "" if static else (
+        '<section class="panel editor" aria-label="Rule file"><h2>Rule file</h2>'
+        '<p>Edit the rules: every change is checked as by <code>triage check</code>.</p>'
+        f'<textarea id="rules-text" spellcheck="false" aria-label="rule file text">{esc(rules_text)}</textarea>'
+        '<ul id="messages" aria-live="polite"></ul></section>')
+    what_if = "" if static else (
+        '<section class="panel" aria-label="What if"><h2>What if</h2><label>Change <select id="what-if-question">'
+        + "".join(f'<option value="{esc(q.id)}">{esc(q.id)}</option>' for q in rules.questions)
+        + '</select> to <select id="what-if-answer"><option>yes</option><option>no</option><option>unsure</option>'
+        '<option value="">not recorded</option></select></label> <button id="what-if-go" type="button">Show before and after</button>'
+        '<div id="what-if"></div></section>')
+    values = {
+        "title": esc(rules.title), "style": style, "script": script, "questions": f["questions"],
+        "result": f["result"], "flowchart": f["flowchart"], "trace": f["trace"], "editor": editor,
+        "what_if": what_if, "mode": "static" if static else "live",
+        "state": esc(json.dumps({"answers": s.raw})),
+    }
+    for key, value in values.items():
+        template = template.replace("{{" + key + "}}", value)
+    return template
+
+
+# --- The server ---------------------------------------------------------------------------------
+
+def app(rules_path: str | Path | None = None) -> Any:
+    """The Starlette application: GET / (the page), POST /api/state (answers and rule text in, HTML out)."""
+    try:
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import HTMLResponse, JSONResponse
+        from starlette.routing import Route
+    except ImportError:
+        raise TriageError("the playground needs its web extra: pip install 'triage[web]'") from None
+    from .loader import default_rules_path, load_rules
+
+    path = Path(rules_path) if rules_path else default_rules_path()
+    start_text = path.read_text(encoding="utf-8")
+    start_rules = load_rules(path)
+    name = path.name
+
+    async def index(request: Request) -> HTMLResponse:
+        return HTMLResponse(page(start_rules, start_text), headers=_HEADERS)
+
+    async def api_state(request: Request) -> JSONResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            return JSONResponse({"error": "the request is not JSON"}, status_code=400)
+        text = body.get("rules") if isinstance(body, dict) else None
+        answers = body.get("answers") if isinstance(body, dict) else None
+        answers = {str(k): str(v) for k, v in (answers or {}).items()} if isinstance(answers, dict) else {}
+        rules, messages = (start_rules, []) if text is None else check_messages(str(text), name)
+        # A broken rule file never breaks the page: its messages show, and the last good rules keep working.
+        out: dict[str, Any] = {"messages": messages, "rules_ok": rules is not None}
+        current = rules or start_rules
+        s = state(current, answers)
+        out.update(fragments(s))
+        out["link"] = case_link(s.raw)
+        what_if = body.get("what_if") if isinstance(body, dict) else None
+        if isinstance(what_if, dict) and what_if.get("question") in current.questions_by_id:
+            changed = {**answers, str(what_if["question"]): str(what_if.get("answer") or "")}
+            out["what_if"] = what_if_html(s, state(current, changed), str(what_if["question"]))
+        return JSONResponse(out, headers=_HEADERS)
+
+    return Starlette(routes=[Route("/", index), Route("/api/state", api_state, methods=["POST"])])
+
+
+# No answers leave the machine and none are cached: the page is local, its state lives in the URL.
+_HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy":
+            "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+def serve(rules_path: str | Path | None, host: str, port: int) -> None:
+    try:
+        import uvicorn
+    except ImportError:
+        raise TriageError("the playground needs its web extra: pip install 'triage[web]'") from None
+    # access_log off: request lines would not hold answers (they go in POST bodies), but nothing is logged.
+    uvicorn.run(app(rules_path), host=host, port=port, log_level="warning", access_log=False)
