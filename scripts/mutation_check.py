@@ -67,10 +67,16 @@ MUTATIONS = [
     ("a FHIR unsure code read as no", "triage/fhir.py",
      "ANSWER_OF_CODE = {c[\"code\"]: word for word, c in CODINGS.items()}",
      "ANSWER_OF_CODE = {**{c[\"code\"]: word for word, c in CODINGS.items()}, \"asked-unknown\": \"no\"}"),
+    ("the playground draws an unsure rule as not recorded", "triage/playground.py",
+     'OUTCOME_CLASS = {True: "true", False: "false", UNSURE: "unsure", NOT_RECORDED: "not-recorded"}',
+     'OUTCOME_CLASS = {True: "true", False: "false", UNSURE: "not-recorded", NOT_RECORDED: "not-recorded"}'),
+    ("the playground drops an unsure answer", "triage/playground.py",
+     "            values[q.id] = parse_answer(q, text)", '            values[q.id] = parse_answer(q, "" if text == "unsure" else text)'),
 ]
 DEFAULT_TESTS = ["tests/test_logic.py", "tests/test_differential.py", "tests/test_parallel.py", "tests/test_engine.py",
                  "tests/test_cases.py", "tests/test_questionnaire.py", "tests/test_cli_score.py", "tests/test_sql.py",
-                 "tests/test_spark.py", "tests/test_interop.py", "tests/test_hostile.py"]
+                 "tests/test_spark.py", "tests/test_interop.py", "tests/test_hostile.py",
+                 "tests/test_playground.py"]
 
 
 def main(tests: list[str]) -> int:

@@ -379,3 +379,16 @@ def test_output_is_never_an_input_a_folder_or_a_device(tmp_path):
                                capture_output=True, text=True)
     assert piped.returncode == 2 and "is one of the inputs" in piped.stderr
     assert src.read_bytes() == before
+
+
+def test_a_valid_answer_that_looks_like_a_formula_is_escaped_in_every_row_alike(tmp_path):
+    """A tab then yes is a valid answer and a formula start: the first row and every repeat of it (which
+    reach the fast path for seen answers) are written the same, escaped; so is a quoted copy."""
+    rows = [["\tyes" if q == "fever" else c for q, c in zip(QIDS, base())] for _ in range(3)]
+    src = write_csv(tmp_path / "in.csv", ["note", *QIDS], [["n", *r] for r in rows] + [["=1+1", *rows[0]]])
+    out = rows_of(invoke(src).stdout)
+    body = out[1:]
+    fever = out[0].index("fever")
+    assert [r[fever] for r in body] == ["'\tyes"] * 4
+    assert len({tuple(r[1:]) for r in body}) == 1 and body[-1][0] == "'=1+1"
+    assert all(r[out[0].index("disposition")] == body[0][out[0].index("disposition")] for r in body)
