@@ -27,7 +27,7 @@ from .engine import choose, contribution, unknown_reads
 from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Unknown
 from .model import NUMBER, RuleSet
 
-GROUP_QUESTIONS = 10  # questions a group of rules may read before a new group starts (one rule may read more)
+GROUP_QUESTIONS = 7  # questions a group of rules may read before a new group starts (one rule may read more)
 PART_LIMIT = 8192  # entries per group's cache, and in the cache of heads: memory stays flat
 
 
