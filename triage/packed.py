@@ -24,7 +24,7 @@ from typing import Callable, NamedTuple, Sequence
 
 from .compiled import MEMO_LIMIT, Compiled
 from .engine import choose, contribution, unknown_reads
-from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Unknown
+from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Outcome, Unknown
 from .model import NUMBER, RuleSet
 
 GROUP_QUESTIONS = 7  # questions a group of rules may read before a new group starts (one rule may read more)
@@ -93,6 +93,11 @@ class Packed:
         self.flag_unknown_bits = self.flag_mask & (self.unsure_mask | self.not_recorded_mask)
         self.groups = self._groups()
         self.plan = [(g, mask, memo) for g, (_, mask, memo) in enumerate(self.groups)]
+        self.rule_masks = [self._mask(r) for r in c.reads]
+        self.rule_memo: list[dict[int, Outcome]] = [{} for _ in c.reads]
+        # Per group: its rules' outcomes -> their summary (at most 4 ** rules in the group; few occur).
+        self.summaries: list[dict[tuple[Outcome, ...], tuple[str, tuple[int, ...], int, bool, tuple[int, ...], int]]] = [
+            {} for _ in self.groups]
         self.flag_unsure = self.flag_mask & self.unsure_mask
         self.flag_blank = self.flag_mask & self.not_recorded_mask
         self.default = len(rules.dispositions) - 1
@@ -139,15 +144,47 @@ class Packed:
         return found
 
     def part(self, g: int, key: int) -> Part:
-        """Group g's part for a key: its rules' outcomes, summarised (and cached by the caller)."""
-        rules, reads, tests = self.rules, self.compiled.reads, self.compiled.tests
+        """Group g's part for a key (cached by the caller). Each rule's outcome is remembered on the
+        few answers it reads, and the summary of the group on its rules' outcomes, so a combination
+        of answers never seen before costs a few look-ups; only the unsure and blank bits are the key's."""
+        outcomes = []
+        for i in self.groups[g][0]:
+            k = key & self.rule_masks[i]
+            memo = self.rule_memo[i]
+            o = memo.get(k)
+            if o is None:
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                o = memo[k] = self.compiled.tests[i](self._slots_for(i, key))
+            outcomes.append(o)
+        summaries = self.summaries[g]
+        found = summaries.get(tuple(outcomes))
+        if found is None:
+            if len(summaries) >= MEMO_LIMIT:
+                summaries.clear()
+            found = summaries[tuple(outcomes)] = self._summary(g, outcomes)
+        fired_text, fired, top_sure, any_blank, views, read = found
+        return Part(fired_text, fired, top_sure, any_blank, views, key & read & self.unsure_mask,
+                    key & read & self.not_recorded_mask)
+
+    def _slots_for(self, rule: int, key: int) -> list[object]:
+        """The answers rule `rule` reads, decoded from the key (the other slots are left None)."""
+        slots: list[object] = [None] * len(self.values)
+        for j in self.compiled.reads[rule]:
+            slots[j] = self.values[j][(key >> self.shift[j]) & ((1 << self.width[j]) - 1)]
+        return slots
+
+    def _summary(self, g: int, values: list[Outcome]) -> tuple[str, tuple[int, ...], int, bool, tuple[int, ...], int]:
+        """What a group's rules' outcomes give the decision: fired text and ids, the most urgent level
+        they ask for, whether one is unknown only through blanks, the head's view per level, and the
+        key bits read by its unknown rules."""
+        rules, reads = self.rules, self.compiled.reads
         levels, unsure_levels = rules.rule_levels, rules.unsure_levels
         span = self.groups[g][0]
-        slots = self.slots(key)
-        outcomes = {i: tests[i](slots) for i in span}
+        outcomes = dict(zip(span, values))
         fired = tuple(i for i in span if outcomes[i] is True)
         unknown = [i for i in span if outcomes[i].__class__ is Unknown]
-        read_by_unknown = self._mask(sorted(unknown_reads([reads[i] for i in span], list(outcomes.values()), ())))
+        read_by_unknown = self._mask(sorted(unknown_reads([reads[i] for i in span], values, ())))
         top_sure = min([levels[i] for i in fired] + [unsure_levels[i] for i in unknown if outcomes[i] is UNSURE],
                        default=self.default)
         views = []
@@ -165,9 +202,8 @@ class Packed:
                 ids[view] = len(self.view_info[g])
                 self.view_info[g].append(view)
             views.append(ids[view])
-        return Part(";".join(self.rule_ids[i] for i in fired), fired, top_sure,
-                    any(outcomes[i] is NOT_RECORDED for i in unknown), tuple(views),
-                    key & read_by_unknown & self.unsure_mask, key & read_by_unknown & self.not_recorded_mask)
+        return (";".join(self.rule_ids[i] for i in fired), fired, top_sure,
+                any(outcomes[i] is NOT_RECORDED for i in unknown), tuple(views), read_by_unknown)
 
     def _head(self, level: int, top_sure: int, views: Sequence[View], flags: tuple[str, ...] = ()) -> Head:
         """The head of a decision, put together from each group's view at the result's level."""

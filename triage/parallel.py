@@ -141,6 +141,12 @@ def _worker_start() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: Linux only; elsewhere this does nothing
     except (OSError, AttributeError):
         pass
+    # A worker also holds the pages it shares with its parent: half-size caches keep each worker under
+    # the memory budget of one process (its part of the file repeats about as much as the whole).
+    from . import batch, packed
+
+    batch.CACHE_LIMIT //= 2
+    packed.PART_LIMIT //= 2
 
 
 def _work(args: tuple[RuleSet, str, int, int, Part, Options, str, str]) -> tuple[str, Summary]:
