@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from triage.cli import app
 
 runner = CliRunner()
-COMMANDS = ["run", "score", "explain", "diagram", "check", "test", "schema", "compile", "export"]
+COMMANDS = ["run", "score", "explain", "diagram", "check", "test", "schema", "compile", "export", "playground"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -538,7 +538,7 @@ def playground(
     answers: Optional[Path] = typer.Option(None, "--answers", "-a", metavar="FILE", help="The case's answers (for --export).", dir_okay=False),
     settings: List[str] = typer.Option([], "--set", metavar="QUESTION=ANSWER", help="An answer of the case (repeatable)."),
 ) -> None:
-    """A teaching page in the browser: questions, result, flowchart and trace side by side (needs 'triage[web]')."""
+    """A teaching page in the browser: questions, result, flowchart and trace side by side (needs the web extra)."""
     from .loader import default_rules_path, load_rules
 
     with user_errors():

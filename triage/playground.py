@@ -303,5 +303,12 @@ def serve(rules_path: str | Path | None, host: str, port: int) -> None:
         import uvicorn
     except ImportError:
         raise TriageError("the playground needs its web extra: pip install 'triage[web]'") from None
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise TriageError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port") from None
     # access_log off: request lines would not hold answers (they go in POST bodies), but nothing is logged.
     uvicorn.run(app(rules_path), host=host, port=port, log_level="warning", access_log=False)
