@@ -35,7 +35,7 @@ MUTATIONS = [
     ("SQL forgets the cautious level of a rule left unknown by blanks", "triage/sql.py",
      "                    tests += blank\n", ""),
     ("SQL cannot tell unsure from blank", "triage/sql.py",
-     '        return f"COALESCE({self.text(q)} IN {_words(UNSURE_WORDS)}, FALSE)"', '        return "FALSE"'),
+     '        return f"COALESCE({self.isin(self.text(q), UNSURE_WORDS)}, FALSE)"', '        return "FALSE"'),
     ("the questionnaire ignores the headline action", "triage/questionnaire.py",
      "        if best == worst and self._headline_settled(outcomes, worst):", "        if best == worst:"),
     ("the compiled `given` test inverted", "triage/compiled.py",
