@@ -28,7 +28,7 @@ from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Outcome, Unknown
 from .model import NUMBER, RuleSet
 
 GROUP_QUESTIONS = 7  # questions a group of rules may read before a new group starts (one rule may read more)
-PART_LIMIT = 8192  # entries per group's cache, and in the cache of heads: memory stays flat
+PART_LIMIT = 4096  # entries per group's cache, and in the cache of heads: memory stays flat
 
 
 class Part(NamedTuple):

@@ -26,7 +26,7 @@ Buffer = Any  # a writable bytes-like object (collections.abc.Buffer from Python
 
 MIN_BYTES_PER_JOB = 8 << 20  # below this a worker costs more to start than it saves
 SPLITTABLE = {"utf-8", "utf-8-sig", "iso8859-1", "latin-1", "cp1252", "ascii"}
-_BLOCK = 16 << 20
+_BLOCK = 1 << 20  # read in blocks this size: the cut costs no memory to speak of
 
 
 def default_jobs(path: str) -> int:
