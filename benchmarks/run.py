@@ -31,33 +31,11 @@ PY = sys.executable
 TRIAGE = [PY, "-m", "triage"]
 
 
-def generate(path: Path, rows: int, seed: int = 2026) -> None:
-    """Responses in the default data dictionary: mostly no, a few yes and unsure, some blanks."""
-    from triage import load_rules
+def generate(path: Path, rows: int, seed: int = 2026, from_row_number: int = 0) -> None:
+    """Responses in the default data dictionary: mostly no, a few yes and unsure, some blanks.
 
-    rules = load_rules()
-    rng = random.Random(seed)
-    yesno = ["no"] * 40 + ["yes", "unsure", "", "No", "Y"]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["respondent_id", "site", *(q.id for q in rules.questions)])
-        for i in range(rows):
-            row = [f"R{i:08d}", rng.choice(["north", "south", "east", "west"])]
-            for q in rules.questions:
-                if q.type == "yesno":
-                    row.append(rng.choice(yesno))
-                elif q.id == "age":
-                    row.append(str(rng.randint(12, 95)))
-                elif q.id == "duration_weeks":
-                    row.append(rng.choice(["", str(rng.randint(0, 30))]))
-                else:
-                    row.append(rng.choice(["", "", "", f"{rng.uniform(36.0, 39.5):.1f}".replace(".", rng.choice(".,"))]))
-            writer.writerow(row)
-
-
-def generate_no_repeat(path: Path, rows: int, seed: int = 7) -> None:
-    """Responses in which no two rows share an answer pattern: row i's number, in base 4, picks yes, no,
-    unsure or blank for the first ten yes/no questions (4**10 > 1,000,000); the rest are drawn as above."""
+    With from_row_number=k, row i's number in base 4 picks yes, no, unsure or blank for the first k
+    yes/no questions instead, so that no two rows share an answer pattern (4**10 > 1,000,000)."""
     from triage import load_rules
 
     rules = load_rules()
@@ -71,13 +49,12 @@ def generate_no_repeat(path: Path, rows: int, seed: int = 7) -> None:
             row = [f"R{i:08d}", rng.choice(["north", "south", "east", "west"])]
             n, k = i, 0
             for q in rules.questions:
-                if q.type == "yesno":
-                    if k < 10:
-                        row.append(digits[n % 4])
-                        n //= 4
-                        k += 1
-                    else:
-                        row.append(rng.choice(yesno))
+                if q.type == "yesno" and k < from_row_number:
+                    row.append(digits[n % 4])
+                    n //= 4
+                    k += 1
+                elif q.type == "yesno":
+                    row.append(rng.choice(yesno))
                 elif q.id == "age":
                     row.append(str(rng.randint(12, 95)))
                 elif q.id == "duration_weeks":
@@ -85,6 +62,10 @@ def generate_no_repeat(path: Path, rows: int, seed: int = 7) -> None:
                 else:
                     row.append(rng.choice(["", "", "", f"{rng.uniform(36.0, 39.5):.1f}".replace(".", rng.choice(".,"))]))
             writer.writerow(row)
+
+
+def generate_no_repeat(path: Path, rows: int) -> None:
+    generate(path, rows, seed=7, from_row_number=10)
 
 
 def run(cmd: list[str]) -> tuple[float, int]:

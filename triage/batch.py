@@ -726,9 +726,18 @@ def _fhir_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> C
     def write_row(cells: list[str]) -> None:
         added = dict(zip(ADDED, cells[width:]))
         resource = guidance_response(rules, cells[id_at] if id_at is not None else "", added)
-        out.write(json.dumps(resource, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n")
+        out.write(_json_line(resource))
 
     return write_row
+
+
+def _json_line(value: object) -> str:
+    """One JSON value on one line (JSON lines, NDJSON)."""
+    line = json.dumps(value, ensure_ascii=False)
+    if "\u2028" in line or "\u2029" in line:
+        # Valid JSON, but JavaScript and some JSON-lines readers take these for line breaks.
+        line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return line + "\n"
 
 
 def _jsonl_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
@@ -743,12 +752,11 @@ def _jsonl_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> 
             key = f"{h}_{n}"
         keys.append(key)
     disclaimer = rules.disclaimer
-    dumps = json.dumps
 
     def write_row(cells: list[str]) -> None:
         row = cells[:width]
         disposition, action, reasons, unknown, unsure, blank, raised, error, version = cells[width:]
-        line = dumps({
+        out.write(_json_line({
             "input": dict(zip(keys, row)),
             "disposition": disposition or None,
             "action": action or None,
@@ -760,10 +768,6 @@ def _jsonl_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> 
             "error": error or None,
             "rules_version": version,
             "disclaimer": disclaimer,
-        }, ensure_ascii=False)
-        if "\u2028" in line or "\u2029" in line:
-            # Valid JSON, but JavaScript and some JSON-lines readers take these for line breaks.
-            line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-        out.write(line + "\n")
+        }))
 
     return write_row

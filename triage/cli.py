@@ -304,16 +304,14 @@ def score(
                 raise typer.Exit(EXIT_USAGE)
             check_output(output)
         stderr = _console(stderr=True)
-        from .parallel import can_split, score_parallel
+        from .parallel import can_split, default_jobs, score_parallel
 
-        asked = jobs is not None
+        splittable = can_split(input, options)
         if jobs is None:
-            from .parallel import default_jobs
-
-            jobs = default_jobs(input) if can_split(input, options) else 1
-        parallel = jobs > 1 and can_split(input, options)
-        if asked and jobs > 1 and not parallel and not quiet:
+            jobs = default_jobs(input) if splittable else 1
+        elif jobs > 1 and not splittable and not quiet:
             stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
+        parallel = jobs > 1 and splittable
         on_start = None
         if allow_missing and not quiet:
             def on_start(scorer: Scorer) -> None:

@@ -4,21 +4,17 @@ Each question gets a slot. A yes/no slot holds True, False, UNSURE or NOT_RECORD
 holds NOT_GIVEN, UNSURE, NOT_RECORDED, or a tuple with the outcome of every comparison the rules make
 on that question: after that, no rule needs the number itself, so rows that differ only in ways no
 rule can see share one key in the result cache. Nothing here is `eval`: conditions become nested
-Python closures whose meaning comes from logic.py, and the decision is engine.choose, the same
-function `evaluate` uses.
+Python closures whose meaning comes from logic.py. packed.py builds batch decisions on these.
 """
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import Callable, Sequence
 
-from .engine import Choice, choose, unknown_reads
 from .logic import CONNECTIVES, NOT_GIVEN, NUMBER_OPS, Outcome, Unknown, Value, negate
 from .model import NUMBER, Compare, Condition, RuleSet
 
 Slots = Sequence[object]
-MEMO_LIMIT = 4096  # entries per cache: memory stays flat however many rows
 
 
 class Compiled:
@@ -33,16 +29,9 @@ class Compiled:
                     self.number_tests[c.question].append((c.op, float(c.value)))
         self.tests = [self._compile(r.when) for r in rules.rules]
         self.flagged = [(self.index[q.id], q.id) for q in rules.questions if q.flag]
-        # Which slots each rule reads: for the answers an unknown rule leaves unsure or not recorded.
+        # Which slots each rule reads: what its outcome depends on, and the answers an unknown rule
+        # leaves unsure or not recorded.
         self.reads = [sorted({self.index[q] for q in r.when.questions()}) for r in rules.rules]
-        # A rule's outcome depends only on the few slots it reads, and a decision only on the rules'
-        # outcomes: both are remembered (in bounded caches), so a row with a new combination of
-        # answers costs a few look-ups, not a walk of every condition.
-        self.plan: list[tuple[Callable[[Slots], object], Callable[[Slots], Outcome], dict[object, Outcome]]] = []
-        for reads, test in zip(self.reads, self.tests):
-            pick: Callable[[Slots], object] = itemgetter(*reads) if reads else (lambda s: ())
-            self.plan.append((pick, test, {}))
-        self.choices: dict[tuple[object, ...], tuple[Choice, frozenset[int]]] = {}
 
     def signature(self, qid: str, value: Value) -> object:
         """A number as the rules see it: the outcome of each of their comparisons."""
@@ -76,37 +65,3 @@ class Compiled:
         parts = [self._compile(c) for c in cond.items]
         combine = CONNECTIVES[cond.kind].combine
         return lambda s: combine(part(s) for part in parts)
-
-    def outcomes(self, slots: Slots) -> list[Outcome]:
-        out = []
-        for pick, test, memo in self.plan:
-            key = pick(slots)
-            value = memo.get(key)
-            if value is None:
-                value = test(slots)
-                if len(memo) >= MEMO_LIMIT:
-                    memo.clear()
-                memo[key] = value
-            out.append(value)
-        return out
-
-    def decide(self, slots: Slots) -> tuple[Choice, frozenset[int]]:
-        """The decision, and the slots whose unknown answers matter to it (see unknown_answers)."""
-        outcomes = self.outcomes(slots)
-        flags = tuple(slots[i] if slots[i].__class__ is Unknown else None for i, _ in self.flagged)
-        key = (*outcomes, *flags)
-        found = self.choices.get(key)
-        if found is None:
-            unknown_flags = [(i, q) for (i, q), kind in zip(self.flagged, flags) if kind is not None]
-            choice = choose(self.rules, outcomes, lambda: [k for k in flags if k is not None],  # type: ignore[misc]
-                            lambda: tuple(q for _, q in unknown_flags))
-            found = (choice, frozenset(unknown_reads(self.reads, outcomes, (i for i, _ in self.flagged))))
-            if len(self.choices) >= MEMO_LIMIT:
-                self.choices.clear()
-            self.choices[key] = found
-        return found
-
-    @staticmethod
-    def unknown_answers(slots: Slots, read: frozenset[int], kind: Unknown) -> list[int]:
-        """Slots holding `kind` that a rule left unknown reads, or that are red flags (as Result.unsure)."""
-        return [i for i in sorted(read) if slots[i] is kind]

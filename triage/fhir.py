@@ -148,7 +148,7 @@ def fhirpath(expr: forms.Expr) -> str:
             return f"{_answer(t.question)}.exists().not()"
         if t.kind == "answered":
             return f"{_answer(t.question)}.exists()"
-        return f"{_answer(t.question)}.value.where($this {t.kind} {t.value!r}).exists()"
+        return f"{_answer(t.question)}.value.where($this {t.kind} {forms.number(float(t.value))}).exists()"  # type: ignore[arg-type]
     return forms.render(expr, test, " and ", " or ", "true", "false")
 
 

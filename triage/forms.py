@@ -54,7 +54,7 @@ def label(q: Question) -> str:
 
 def shown_when(cond: Condition | None, rules: RuleSet) -> Expr:
     """When a form should show a question with this ask_when: whenever it could still be true."""
-    return True if cond is None else _possible(cond, rules)
+    return True if cond is None else _holds(cond, rules, certain=False)
 
 
 def _or(items: list[Expr]) -> Expr:
@@ -71,22 +71,15 @@ def _and(items: list[Expr]) -> Expr:
     return True if not items else items[0] if len(items) == 1 else Tree("and", tuple(items))
 
 
-def _possible(cond: Condition, rules: RuleSet) -> Expr:
+def _holds(cond: Condition, rules: RuleSet, certain: bool) -> Expr:
+    """When cond could be true (certain=False) or surely is (certain=True). A `not` swaps the two:
+    "not c" could be true exactly when c is not surely true."""
     if isinstance(cond, Join):
         if cond.kind == "not":
-            return _not(_certain(cond.items[0], rules))
-        parts = [_possible(c, rules) for c in cond.items]
+            return _not(_holds(cond.items[0], rules, not certain))
+        parts = [_holds(c, rules, certain) for c in cond.items]
         return _and(parts) if cond.kind == "all" else _or(parts)
-    return _compare(cond, rules, certain=False)
-
-
-def _certain(cond: Condition, rules: RuleSet) -> Expr:
-    if isinstance(cond, Join):
-        if cond.kind == "not":
-            return _not(_possible(cond.items[0], rules))
-        parts = [_certain(c, rules) for c in cond.items]
-        return _and(parts) if cond.kind == "all" else _or(parts)
-    return _compare(cond, rules, certain=True)
+    return _compare(cond, rules, certain)
 
 
 def _not(expr: Expr) -> Expr:
@@ -139,6 +132,34 @@ def render(expr: Expr, test: Callable[[Test], str], and_: str, or_: str, true: s
     joiner = and_ if expr.kind == "and" else or_
     return joiner.join(f"({render(i, test, and_, or_, true, false)})" if isinstance(i, Tree)
                        else render(i, test, and_, or_, true, false) for i in expr.items)
+
+
+def number(x: float) -> str:
+    """A bound as a form tool writes it: 38 for 38.0, every digit otherwise."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+@dataclass(frozen=True)
+class Infix:
+    """A tool whose conditions compare variables with quoted values, joined by and/or (REDCap's
+    branching logic, ODK's XPath): how it names a question, spells an answer and says "not equal"."""
+
+    var: Callable[[str], str]
+    code: Callable[[str], str]  # yes, no or unsure -> the value the tool stores
+    not_equal: str
+    true: str
+    false: str
+
+    def write(self, expr: Expr) -> str:
+        """The expression in this syntax ('' for always shown)."""
+        def test(t: Test) -> str:
+            var, ne = self.var(t.question), self.not_equal
+            if t.kind in ("is", "is_not"):
+                return f"{var} {'=' if t.kind == 'is' else ne} '{self.code(str(t.value))}'"
+            if t.kind in ("blank", "answered"):
+                return f"{var} {'=' if t.kind == 'blank' else ne} ''"
+            return f"({var} {ne} '' and {var} {t.kind} {number(float(t.value))})"  # type: ignore[arg-type]
+        return "" if expr is True else render(expr, test, " and ", " or ", self.true, self.false)
 
 
 def evaluate(expr: Expr, answers: dict[str, object]) -> bool:

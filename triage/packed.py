@@ -22,12 +22,13 @@ from __future__ import annotations
 import math
 from typing import Callable, NamedTuple, Sequence
 
-from .compiled import MEMO_LIMIT, Compiled
+from .compiled import Compiled
 from .engine import choose, contribution, unknown_reads
 from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Outcome, Unknown
 from .model import NUMBER, RuleSet
 
 GROUP_QUESTIONS = 7  # questions a group of rules may read before a new group starts (one rule may read more)
+MEMO_LIMIT = 4096  # entries in each rule's cache, each group's summaries, and the texts: memory stays flat
 PART_LIMIT = 4096  # entries per group's cache, and in the cache of heads: memory stays flat
 
 
@@ -92,7 +93,6 @@ class Packed:
         self.flag_mask = self._mask(flagged)
         self.flag_unknown_bits = self.flag_mask & (self.unsure_mask | self.not_recorded_mask)
         self.groups = self._groups()
-        self.plan = [(g, mask, memo) for g, (_, mask, memo) in enumerate(self.groups)]
         self.rule_masks = [self._mask(r) for r in c.reads]
         self.rule_memo: list[dict[int, Outcome]] = [{} for _ in c.reads]
         # Per group: its rules' outcomes -> their summary (at most 4 ** rules in the group; few occur).
@@ -243,7 +243,7 @@ class Packed:
         blank = key & self.flag_blank
         fired: tuple[int, ...] = ()
         texts = []
-        for g, mask, memo in self.plan:
+        for g, (_, mask, memo) in enumerate(self.groups):
             k = key & mask
             p = memo.get(k)
             if p is None:

@@ -9,6 +9,7 @@ The web server (Starlette on uvicorn) is in the optional `web` extra; this modul
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from dataclasses import dataclass
@@ -213,6 +214,12 @@ def fragments(s: State) -> dict[str, str]:
             "trace": trace_html(s), "disposition": s.result.disposition.id}
 
 
+@functools.cache
+def _asset(name: str) -> str:
+    """A file of the page (read once per process, not on every request)."""
+    return (WEB / name).read_text(encoding="utf-8")
+
+
 def case_link(raw: Mapping[str, str]) -> str:
     """The page's address for a case: the answers in the URL, so a link hands out the case."""
     return "#" + "&".join(f"{quote(k)}={quote(v)}" for k, v in raw.items() if v)
@@ -222,9 +229,8 @@ def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, 
     """The whole page. static=True: one self-contained case (no script, no editor) for slides."""
     s = state(rules, raw or {})
     f = fragments(s)
-    template = (WEB / "page.html").read_text(encoding="utf-8")
-    style = (WEB / "style.css").read_text(encoding="utf-8")
-    script = "" if static else "<script>" + (WEB / "app.js").read_text(encoding="utf-8") + "</script>"
+    template, style = _asset("page.html"), _asset("style.css")
+    script = "" if static else "<script>" + _asset("app.js") + "</script>"
     editor = "" if static else (
         '<section class="panel editor" aria-label="Rule file"><h2>Rule file</h2>'
         '<p>Edit the rules: every change is checked as by <code>triage check</code>.</p>'

@@ -14,7 +14,6 @@ import re
 from . import forms
 from .batch import ColumnMap, norm
 from .errors import InputFileError
-from .forms import Test
 from .model import NUMBER, RuleSet
 
 COLUMNS = (
@@ -30,27 +29,13 @@ LABELS = {forms.YES: "Yes", forms.NO: "No", forms.UNSURE: "Unsure"}
 SYSTEM_COLUMNS = ("record_id", "redcap_event_name", "redcap_data_access_group", "redcap_survey_identifier")
 
 
-def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+# Branching logic: `[field] = '1'`, `<>` for "not equal".
+BRANCHING = forms.Infix(lambda q: f"[{q}]", CODES.__getitem__, "<>", "1 = 1", "1 = 0")
 
 
 def branching(expr: forms.Expr) -> str:
     """An expression in REDCap's branching-logic syntax ('' for always shown)."""
-    def test(t: Test) -> str:
-        var = f"[{t.question}]"
-        if t.kind == "is":
-            return f"{var} = '{CODES[str(t.value)]}'"
-        if t.kind == "is_not":
-            return f"{var} <> '{CODES[str(t.value)]}'"
-        if t.kind == "blank":
-            return f"{var} = ''"
-        if t.kind == "answered":
-            return f"{var} <> ''"
-        op = "<>" if t.kind == "!=" else t.kind
-        return f"({var} <> '' and {var} {op} {_number(float(t.value))})"  # type: ignore[arg-type]
-    if expr is True:
-        return ""
-    return forms.render(expr, test, " and ", " or ", "1 = 1", "1 = 0")
+    return BRANCHING.write(expr)
 
 
 def dictionary(rules: RuleSet) -> str:
@@ -67,9 +52,9 @@ def dictionary(rules: RuleSet) -> str:
         if q.type == NUMBER:
             row.update({"Field Type": "text", "Text Validation Type OR Show Slider Number": "number"})
             if q.minimum is not None:
-                row["Text Validation Min"] = _number(q.minimum)
+                row["Text Validation Min"] = forms.number(q.minimum)
             if q.maximum is not None:
-                row["Text Validation Max"] = _number(q.maximum)
+                row["Text Validation Max"] = forms.number(q.maximum)
         else:
             row.update({"Field Type": "radio",
                         "Choices, Calculations, OR Slider Labels": " | ".join(f"{CODES[w]}, {LABELS[w]}" for w in CODES)})

@@ -15,7 +15,6 @@ import re
 from . import forms
 from .batch import ColumnMap, norm
 from .errors import TriageError
-from .forms import Test
 from .model import NUMBER, RuleSet
 
 CHOICES = "yes_no_unsure"
@@ -23,26 +22,13 @@ LABELS = {forms.YES: "Yes", forms.NO: "No", forms.UNSURE: "Not sure"}
 SURVEY = ("type", "name", "label", "hint", "relevant", "constraint", "constraint_message")
 
 
-def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+# ODK XPath: `${q}`, with the choice names (triage's own spellings) as values.
+RELEVANT = forms.Infix(lambda q: "${" + q + "}", str, "!=", "true()", "false()")
 
 
 def relevant(expr: forms.Expr) -> str:
     """An expression in ODK XPath for the `relevant` column ('' for always shown)."""
-    def test(t: Test) -> str:
-        var = "${" + t.question + "}"
-        if t.kind == "is":
-            return f"{var} = '{t.value}'"
-        if t.kind == "is_not":
-            return f"{var} != '{t.value}'"
-        if t.kind == "blank":
-            return f"{var} = ''"
-        if t.kind == "answered":
-            return f"{var} != ''"
-        return f"({var} != '' and {var} {t.kind} {_number(float(t.value))})"  # type: ignore[arg-type]
-    if expr is True:
-        return ""
-    return forms.render(expr, test, " and ", " or ", "true()", "false()")
+    return RELEVANT.write(expr)
 
 
 def sheets(rules: RuleSet) -> dict[str, list[list[str]]]:
@@ -53,11 +39,11 @@ def sheets(rules: RuleSet) -> dict[str, list[list[str]]]:
         if q.type == NUMBER:
             bounds = []
             if q.minimum is not None:
-                bounds.append(f". >= {_number(q.minimum)}")
+                bounds.append(f". >= {forms.number(q.minimum)}")
             if q.maximum is not None:
-                bounds.append(f". <= {_number(q.maximum)}")
+                bounds.append(f". <= {forms.number(q.maximum)}")
             label = forms.label(q)
-            message = (f"Between {_number(q.minimum)} and {_number(q.maximum)}" if q.minimum is not None and q.maximum is not None
+            message = (f"Between {forms.number(q.minimum)} and {forms.number(q.maximum)}" if q.minimum is not None and q.maximum is not None
                        else "Out of range" if bounds else "")
             survey.append(["decimal", q.id, label, q.why, shown, " and ".join(bounds), message])
         else:
