@@ -292,6 +292,10 @@ def test_a_response_to_another_questionnaire_is_refused(tmp_path):
     result = runner.invoke(app, ["score", "--from", "fhir", str(path)])
     assert result.exit_code == 2
     assert "answers questionnaire urn:triage:questionnaire:l2_l3_radiculopathy|1.0.0" in result.stderr
+    typo = response_for(ruleset, "y", ["no"] * 3, "coded")
+    typo["item"][0]["linkId"] = "agee"
+    with pytest.raises(InputFileError, match="answers linkId 'agee', which is no question .*did you mean 'age'"):
+        list(as_csv(io.StringIO(json.dumps(typo)), "typo.json", ruleset).read())
     with pytest.raises(InputFileError, match="a Patient where a QuestionnaireResponse"):
         list(as_csv(io.StringIO('{"resourceType": "Patient"}'), "p.json", ruleset).read())
 

@@ -23,7 +23,7 @@ import re
 from typing import IO, Any, Iterator
 
 from . import forms
-from .errors import InputFileError
+from .errors import InputFileError, did_you_mean
 from .forms import Test, Tree
 from .model import NUMBER, Question, RuleSet
 
@@ -218,6 +218,10 @@ def answers_of(resource: dict[str, Any], where: str, rules: RuleSet) -> dict[str
                 continue
             link = str(item.get("linkId"))
             answers = item.get("answer") or []
+            if answers and link not in questions:
+                # Never dropped without a word: an answer to no question of this rule set.
+                raise InputFileError(f"{where}: response {resource.get('id') or ''!s} answers linkId {link!r}, which is no "
+                                     f"question of rule set '{rules.id}'{did_you_mean(link, questions)}")
             if link in questions and answers:
                 if len(answers) > 1:
                     found[link] = f"{len(answers)} answers"  # not an answer: the row says so
