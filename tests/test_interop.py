@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -248,6 +248,7 @@ def response_for(ruleset, response_id, row, style):
 def test_fhir_responses_score_exactly_as_the_same_answers_in_a_csv(data, packing, style):
     _, ruleset = data.draw(rule_sets())
     rows = usable(ruleset, data.draw(rows_for(ruleset)))
+    assume(rows or packing == "bundle")  # an empty NDJSON file is an empty file: an error, as for a CSV
     resources = [response_for(ruleset, f"r{i}", row, style) for i, row in enumerate(rows)]
     if packing == "ndjson":
         text = "".join(json.dumps(r) + "\n" for r in resources)
