@@ -1,7 +1,7 @@
 """Hypothesis strategies that build random valid rule sets, and rows of answers for them.
 
 A differential test is only as good as its inputs: these rule sets use every feature of the format
-(2-5 dispositions, yes/no and number questions, optional and required, nested any/all/not, every
+(2-5 dispositions, yes/no and number questions, optional and required (both kinds), nested any/all/not, every
 comparison, `given`, `if_unsure`, actions, flags, ask_when), and the rows every spelling, unsure and
 blank answers, numbers exactly at a threshold, decimal commas, invalid cells and short rows.
 """
@@ -48,6 +48,10 @@ def rule_sets(draw):
         q = {"id": f"q{i}", "text": f"Question {i}?", "why": "Because."}
         if draw(st.booleans()):
             q["type"] = "yesno"
+            if draw(st.integers(0, 2)) == 0:
+                q["optional"] = True  # a blank is not given: reads as no, never unknown
+                if draw(st.booleans()):
+                    q["topic"] = f"screen {i}"
         else:
             q.update(type="number", min=0, max=10, _thresholds=[0, 2.5, 5, 10])
             if draw(st.booleans()):

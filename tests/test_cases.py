@@ -35,6 +35,33 @@ def test_a_wrong_expectation_is_reported(tmp_path):
     )
 
 
+def can_head(rule):
+    """Whether a true rule's action can be the headline: some answers to its own questions make it true
+    while no earlier rule at its level with an action is, every other answer being no (or not given).
+    The spec orders `fever` before `infection_risk_with_fever`, so the latter's action for a true state
+    never heads a result; its unsure action does. (With `not`, other answers could matter: the default
+    rule set has no `not` in its rules.)"""
+    from itertools import product
+
+    from triage.domains import domain
+    from triage.logic import NOT_GIVEN, UNSURE
+
+    earlier = [r for r in RULES.rules[: RULES.rules.index(rule)] if r.disposition == rule.disposition and r.action]
+    base = {q.id: False if q.type == "yesno" else NOT_GIVEN for q in RULES.questions}
+    qids = rule.when.questions()
+    # A blank can only make a rule less true than "unsure" does, so yes, no and unsure are enough.
+    domains = [[True, False, UNSURE] if RULES.question(q).type == "yesno" else domain(RULES, q) for q in qids]
+    for combo in product(*domains):
+        v = {**base, **dict(zip(qids, combo))}
+        if rule.when.evaluate(v)[0] is True and not any(r.when.evaluate(v)[0] is True for r in earlier):
+            return True
+    return False
+
+
+def test_one_action_in_the_default_rule_set_cannot_head_a_result():
+    assert [r.id for r in RULES.rules if r.action and not can_head(r)] == ["infection_risk_with_fever"]
+
+
 def test_cases_show_every_if_unsure_state_and_every_action():
     from triage.cases import action_name
     from triage.logic import UNSURE
@@ -46,7 +73,7 @@ def test_cases_show_every_if_unsure_state_and_every_action():
     can_be_unsure = {r.id for r in RULES.rules if any(RULES.question(q).type == "yesno" for q in r.when.questions())}
     assert unsure == can_be_unsure
     shown = {action_name(out.result) for out in outcomes}
-    assert {r.id for r in RULES.rules if r.action} <= shown
+    assert {r.id for r in RULES.rules if r.action and can_head(r)} <= shown
     assert {f"{r.id} if unsure" for r in RULES.rules if r.action_if_unsure} <= shown
     assert {c.action for c in CASES if c.action} <= shown
 

@@ -27,7 +27,7 @@ from .rulesets import rows_for, rule_sets
 
 SETTINGS = settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                     deadline=None)
-COMPARED = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "raised_by_not_recorded")
+COMPARED = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "not_given", "raised_by_not_recorded")
 
 
 def engine_row(ruleset, row):
@@ -44,6 +44,7 @@ def engine_row(ruleset, row):
         "unknown": ";".join([x.id for x in r.unknown] + [f"flag:{q}" for q in r.unknown_flags]),
         "unsure": ";".join(r.unsure),
         "not_recorded": ";".join(r.not_recorded),
+        "not_given": ";".join(r.not_given),
         "raised_by_not_recorded": "yes" if r.raised_by_not_recorded else "",
     }
 

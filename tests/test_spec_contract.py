@@ -102,3 +102,17 @@ def test_asked_when(rules):
     assert describe(rules.question("temperature_c").ask_when) == "fever is not no"
     assert describe(rules.question("cancer_active").ask_when) == "cancer_history is not no"
     assert describe(rules.question("pain_improving").ask_when) == "duration_weeks is at least 6"
+    # Version 3: the optional yes/no questions (see "Changes from version 2").
+    assert describe(rules.question("cannot_bear_weight").ask_when) == "recent_fall is not no"
+    assert describe(rules.question("pregnant").ask_when) == "age was not given or (age is at least 11 and age is at most 55)"
+    assert rules.question("leg_swelling").ask_when is None
+    assert describe(rules.question("limp").ask_when) == "age is less than 18"
+
+
+def test_the_optional_yes_no_questions_are_asked_where_the_spec_puts_them(rules):
+    order = list(rules.question_ids)
+    assert order.index("cannot_bear_weight") == order.index("recent_fall") + 1
+    assert order.index("osteoporosis") < order.index("pregnant")
+    assert order.index("numbness") < order.index("leg_swelling")
+    assert order.index("limp") == order.index("duration_weeks") - 1
+    assert {q.id for q in rules.screens} == {"pregnant", "cannot_bear_weight", "leg_swelling", "limp"}

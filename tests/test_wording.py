@@ -34,7 +34,7 @@ def test_the_median_question_is_easy():
 def test_no_advice_gives_a_drug_dose():
     import re
 
-    texts = [a for d in RULES.dispositions for a in (*d.advice, *d.safety_net)]
+    texts = [a for d in RULES.dispositions for a in (*d.advice, *(line.text for line in d.safety_net))]
     texts += [t for r in RULES.rules for t in (r.action, r.action_if_unsure, r.rationale) if t]
     texts += [t for q in RULES.questions for t in (q.text, q.why)]
     for text in texts:

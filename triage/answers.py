@@ -65,7 +65,7 @@ def parse_answer(q: Question, raw: object) -> Value:
     if isinstance(raw, str):
         key = raw.strip().lower()
         if key in YESNO_TABLE:
-            return YESNO_TABLE[key]
+            return YESNO_TABLE[key] if key else q.blank
     raise AnswerError(q.id, f"{shown(raw)} is not an answer; use yes, no or unsure")
 
 

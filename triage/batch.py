@@ -29,8 +29,8 @@ from .errors import AnswerError, InputFileError, TriageError, did_you_mean
 
 from .model import NUMBER, Question, RuleSet
 
-ADDED = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "raised_by_not_recorded",
-         "error", "rules_version")
+ADDED = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "not_given",
+         "raised_by_not_recorded", "error", "rules_version")
 ERROR_CELL = ADDED.index("error")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 # Bounds that keep memory flat: cell -> answer per column, and answers -> result in two generations
@@ -159,6 +159,8 @@ class Summary:
     fired: Counter[str] = field(default_factory=Counter)
     unsure_questions: Counter[str] = field(default_factory=Counter)  # answered unsure, every row
     not_recorded_questions: Counter[str] = field(default_factory=Counter)  # blank (not optional numbers)
+    not_given_questions: Counter[str] = field(default_factory=Counter)  # optional yes/no left blank, scored rows
+    absent_screens: tuple[str, ...] = ()  # optional yes/no questions with no column at all
     first_errors: list[str] = field(default_factory=list)
 
     def merge(self, part: Summary, limit: int) -> None:
@@ -168,7 +170,8 @@ class Summary:
         self.blank_lines += part.blank_lines
         self.raised_by_not_recorded += part.raised_by_not_recorded
         self.input_changed |= part.input_changed
-        for name in ("by_disposition", "fired", "unsure_questions", "not_recorded_questions"):
+        self.absent_screens = self.absent_screens or part.absent_screens
+        for name in ("by_disposition", "fired", "unsure_questions", "not_recorded_questions", "not_given_questions"):
             getattr(self, name).update(getattr(part, name))
         self.first_errors.extend(part.first_errors[: max(0, limit - len(self.first_errors))])
 
@@ -209,14 +212,17 @@ class Scorer:
                     f"columns {header[positions[qid]]!r} and {h!r} both hold question '{qid}'; keep one"
                 )
             positions[qid] = pos
-        missing = [q.id for q in rules.questions if q.id not in positions]
+        absent = [q.id for q in rules.questions if q.id not in positions]
+        # An optional yes/no question may have no column (a file made before it was added): not given.
+        screens = {q.id for q in rules.screens}
+        missing = [q for q in absent if q not in screens]
         unmatched = [norm(h) for i, h in enumerate(header) if i not in positions.values()]
-        self.hints = {q: did_you_mean(q, unmatched) for q in missing}
+        self.hints = {q: did_you_mean(q, unmatched) for q in absent}
         if missing and not allow_missing:
             raise MissingColumnsError(missing, self.hints)
         # Even with --allow-missing, a header one edit away from a question id is almost surely that
         # question misspelt: scoring its answers as not recorded would drop them without a word.
-        typos = [(h, q) for q in missing for h in unmatched if one_edit_apart(h, q)]
+        typos = [(h, q) for q in absent for h in unmatched if one_edit_apart(h, q)]
         if typos:
             h, q = typos[0]
             raise InputFileError(f"column {h!r} looks like question '{q}' misspelt; rename the header, or map it "
@@ -244,12 +250,14 @@ class Scorer:
         self.set_delimiter(",")
         self.results: dict[int, list[Any]] = {}
         self.old: dict[int, list[Any]] = {}
-        self.summary = Summary()
+        self.summary = Summary(absent_screens=tuple(q for q in absent if q in screens))
+        self._screens = [(mask, code, q) for mask, code, q in self.packed.screens if q in positions]
         # Counts waiting to be added to the summary, by what they were counted on (kept small).
         self._levels: Counter[int] = Counter()
         self._fired: Counter[tuple[int, ...]] = Counter()
         self._unsure: Counter[int] = Counter()
         self._blank: Counter[int] = Counter()
+        self._not_given: Counter[str] = Counter()
 
     def set_delimiter(self, delimiter: str) -> None:
         """The output's delimiter: result cells holding it are quoted, as the csv module would."""
@@ -276,6 +284,7 @@ class Scorer:
         keys: dict[str, int] = {}
         if q.type != NUMBER:
             cache.update(YESNO_TABLE)
+            cache[""] = q.blank
         for code, answer in codes.items():
             cache[code] = self._value(q, answer, where)
         bits = self.packed.code
@@ -340,11 +349,12 @@ class Scorer:
             head, fired, fired_ids, unsure, blank = self.packed.decide(key)
             text, q = self.packed.text, self._quote_ids
             unsure_text, blank_text = text(unsure), text(blank >> 1)
+            not_given = ";".join(self.packed.not_given(key))
             disposition, action, unknown, raised = head.raw
-            cells = [disposition, action, fired, unknown, unsure_text, blank_text, raised, "", self.version]
+            cells = [disposition, action, fired, unknown, unsure_text, blank_text, not_given, raised, "", self.version]
             c, d = head.cells, self.delimiter
-            suffix = (f"{d}{c[0]}{d}{c[1]}{d}{q(fired)}{d}{c[2]}{d}{q(unsure_text)}{d}{q(blank_text)}{d}{c[3]}"
-                      f"{d}{d}{self._quoted_version}\n")
+            suffix = (f"{d}{c[0]}{d}{c[1]}{d}{q(fired)}{d}{c[2]}{d}{q(unsure_text)}{d}{q(blank_text)}{d}{q(not_given)}"
+                      f"{d}{c[3]}{d}{d}{self._quoted_version}\n")
             entry = [suffix, cells, head.level, fired_ids, head.raised, 0]
         if len(self.results) >= CACHE_LIMIT:
             self._fold(self.old)
@@ -371,6 +381,9 @@ class Scorer:
                 unsure[key & u_mask] += count
             if key & b_mask:
                 blank[key & b_mask] += count
+            for mask, code, q in self._screens:
+                if key & mask == code:
+                    self._not_given[q] += count
         self.summary.raised_by_not_recorded += raised
         entries.clear()
         if len(unsure) + len(blank) + len(fired) > TABLE_LIMIT:
@@ -390,7 +403,8 @@ class Scorer:
         for bits, count in self._blank.items():
             for q in p.questions_in(bits >> 1):
                 s.not_recorded_questions[q] += count
-        for pending in (self._levels, self._fired, self._unsure, self._blank):
+        s.not_given_questions.update(self._not_given)
+        for pending in (self._levels, self._fired, self._unsure, self._blank, self._not_given):
             pending.clear()
 
     def finish(self) -> Summary:
@@ -755,7 +769,7 @@ def _jsonl_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> 
 
     def write_row(cells: list[str]) -> None:
         row = cells[:width]
-        disposition, action, reasons, unknown, unsure, blank, raised, error, version = cells[width:]
+        disposition, action, reasons, unknown, unsure, blank, not_given, raised, error, version = cells[width:]
         out.write(_json_line({
             "input": dict(zip(keys, row)),
             "disposition": disposition or None,
@@ -764,6 +778,7 @@ def _jsonl_writer(out: _Sink, header: list[str], rules: RuleSet, width: int) -> 
             "unknown": unknown.split(";") if unknown else [],
             "unsure": unsure.split(";") if unsure else [],
             "not_recorded": blank.split(";") if blank else [],
+            "not_given": not_given.split(";") if not_given else [],
             "raised_by_not_recorded": raised == "yes",
             "error": error or None,
             "rules_version": version,

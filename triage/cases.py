@@ -17,7 +17,7 @@ from .files import read_text
 from .model import RuleSet, Value
 
 CASE_KEYS = ("name", "answers", "expect")
-CASE_OPTIONAL = ("fired", "unknown", "action", "unsure", "not_recorded", "note")
+CASE_OPTIONAL = ("fired", "unknown", "action", "unsure", "not_recorded", "not_given", "note")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Case:
     action: str | None = None  # 'RULE', 'RULE if unsure', or 'advice' (the disposition's own)
     unsure: tuple[str, ...] | None = None
     not_recorded: tuple[str, ...] | None = None
+    not_given: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
         question_ids = set(rules.question_ids)
         lists = {}
         for key, allowed, what in (("fired", rule_ids, "rule"), ("unknown", rule_ids | flag_ids, "rule"),
-                                   ("unsure", question_ids, "question"), ("not_recorded", question_ids, "question")):
+                                   ("unsure", question_ids, "question"), ("not_recorded", question_ids, "question"),
+                                   ("not_given", {q.id for q in rules.screens}, "optional yes/no question")):
             if key in f:
                 ids = tuple(reader.texts(f[key][1], f"'{key}'")) if f[key][1].tag != "tag:yaml.org,2002:null" else ()
                 for one in ids:
@@ -98,7 +100,7 @@ def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
         cases.append(Case(
             name, merged, expect or "?",
             lists.get("fired"), lists.get("unknown"), item.start_mark.line + 1,
-            action, lists.get("unsure"), lists.get("not_recorded"),
+            action, lists.get("unsure"), lists.get("not_recorded"), lists.get("not_given"),
         ))
     reader.raise_if_errors()
     return cases
@@ -115,6 +117,7 @@ def run_case(rules: RuleSet, case: Case) -> CaseOutcome:
         "unknown": [r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags],
         "unsure": list(result.unsure),
         "not_recorded": list(result.not_recorded),
+        "not_given": list(result.not_given),
     }
     for key, got in actual.items():
         expected = getattr(case, key)

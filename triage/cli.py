@@ -221,12 +221,7 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
 
         from .fhir import guidance_response
 
-        cells = {"disposition": result.disposition.id, "action": result.action or "",
-                 "reasons": ";".join(r.id for r in result.fired),
-                 "unknown": ";".join([r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags]),
-                 "unsure": ";".join(result.unsure), "not_recorded": ";".join(result.not_recorded),
-                 "raised_by_not_recorded": "yes" if result.raised_by_not_recorded else ""}
-        print(json.dumps(guidance_response(result.ruleset, "", cells), indent=2, ensure_ascii=False))
+        print(json.dumps(guidance_response(result.ruleset, "", result.cells()), indent=2, ensure_ascii=False))
         return
     if fmt == "json":
         import json
@@ -318,7 +313,8 @@ def score(
                 from rich.text import Text
 
                 missing = ", ".join(f"{q}{scorer.hints.get(q, '')}" for q in scorer.missing)
-                stderr.print(Text(f"Scoring without columns for: {missing} (not recorded in every row)", style="yellow"))
+                if missing:
+                    stderr.print(Text(f"Scoring without columns for: {missing} (not recorded in every row)", style="yellow"))
         try:
             if parallel:
                 with atomic_output(Path(output) if output else None, sys.stdout) as out:

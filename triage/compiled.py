@@ -1,6 +1,7 @@
 """A rule set compiled once into closures over a flat list of answers, for scoring many rows fast.
 
-Each question gets a slot. A yes/no slot holds True, False, UNSURE or NOT_RECORDED. A number slot
+Each question gets a slot. A yes/no slot holds True, False, UNSURE or NOT_RECORDED (NOT_GIVEN for an
+optional one). A number slot
 holds NOT_GIVEN, UNSURE, NOT_RECORDED, or a tuple with the outcome of every comparison the rules make
 on that question: after that, no rule needs the number itself, so rows that differ only in ways no
 rule can see share one key in the result cache. Nothing here is `eval`: conditions become nested
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from .logic import CONNECTIVES, NOT_GIVEN, NUMBER_OPS, Outcome, Unknown, Value, negate
+from .logic import CONNECTIVES, NOT_GIVEN, NUMBER_OPS, Outcome, Unknown, Value, compare, negate
 from .model import NUMBER, Compare, Condition, RuleSet
 
 Slots = Sequence[object]
@@ -44,6 +45,8 @@ class Compiled:
             i = self.index[cond.question]
             want = cond.value
             if cond.op == "is":
+                if self.rules.question(cond.question).optional:
+                    return lambda s: compare("is", s[i], want)  # not given reads as no
                 # A plain "is yes" reads its slot as the outcome: unknowns pass through with their kind.
                 if want is True:
                     return lambda s: s[i]  # type: ignore[return-value]

@@ -1,7 +1,8 @@
 """Representative answers for a question: every answer that any rule could tell apart.
 
 Used to reason about all possible answers by enumeration (lint, and the questionnaire's decision
-whether a question can still matter). For a yes/no question: yes, no, unsure and not recorded. For a
+whether a question can still matter). For a yes/no question: yes, no, unsure and what a blank means
+(not recorded, or not given for an optional one). For a
 number: the points just below, at and just above each threshold the rules use, the ends of its
 range, and what a blank means (not given, or for a required number unsure and not recorded).
 """
@@ -20,7 +21,7 @@ EPSILON = 1e-6
 def domain(rules: RuleSet, qid: str) -> list[Value]:
     q = rules.question(qid)
     if q.type != NUMBER:
-        return [True, False, UNSURE, NOT_RECORDED]
+        return [True, False, UNSURE, q.blank]
     lo = q.minimum if q.minimum is not None else float("-inf")
     hi = q.maximum if q.maximum is not None else float("inf")
     points: set[float] = {x for x in (q.minimum, q.maximum) if x is not None}

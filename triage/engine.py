@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, NamedTuple, Sequence, TypeVar
 
 from .answers import parse_answers
-from .logic import NOT_RECORDED, UNSURE, Outcome, Unknown, Value
+from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Outcome, Unknown, Value
 from .model import Disposition, Rule, RuleSet
 
 _T = TypeVar("_T")
@@ -64,13 +64,21 @@ def choose(
                 top_sure = cautious
             if not fired and not unknown_all and flag_ids is not None:
                 flags = flag_ids()
-    # What could not be ruled out: the unknown rules that would make the result more urgent if true;
-    # failing those, when nothing is true at the result's level, the unknown rules that set it.
-    unknown = [i for i in unknown_all if levels[i] < top]
+    headline = _headline(rules, outcomes, top)
     fired_at_top = any(levels[i] == top for i in fired)
-    if not unknown and not fired_at_top:
-        unknown = [i for i in unknown_all if contribution(rules, i, outcomes[i]) == top]
-    return Choice(top, tuple(fired), tuple(unknown), flags, _headline(rules, outcomes, top), top_sure > top)
+    return Choice(top, tuple(fired), could_not_rule_out(rules, outcomes, unknown_all, top, fired_at_top, headline),
+                  flags, headline, top_sure > top)
+
+
+def could_not_rule_out(rules: RuleSet, outcomes: Sequence[Outcome], unknown: Iterable[int], top: int,
+                       fired_at_top: bool, headline: tuple[int, bool] | None) -> tuple[int, ...]:
+    """The unknown rules a result lists as could not be ruled out, in file order: those that would make
+    it more urgent if true; when nothing is true at its level, those that set it; and those at its
+    level that stand before the headline's rule, since their own action would come first."""
+    levels = rules.rule_levels
+    before = headline[0] if headline is not None else -1
+    return tuple(i for i in unknown if levels[i] < top or (levels[i] == top and i < before)
+                 or (not fired_at_top and contribution(rules, i, outcomes[i]) == top))
 
 
 def contribution(rules: RuleSet, i: int, outcome: Outcome) -> int:
@@ -140,6 +148,29 @@ class Result:
     def not_recorded(self) -> tuple[str, ...]:
         """Questions not recorded that a rule left unknown reads (question ids)."""
         return answers_of_kind(self.ruleset, self.answers, self.trace, NOT_RECORDED)
+
+    def cells(self) -> dict[str, str]:
+        """The result as the cells `triage score` adds (without `error` and `rules_version`)."""
+        return {
+            "disposition": self.disposition.id,
+            "action": self.action or "",
+            "reasons": ";".join(r.id for r in self.fired),
+            "unknown": ";".join([r.id for r in self.unknown] + [f"flag:{q}" for q in self.unknown_flags]),
+            "unsure": ";".join(self.unsure),
+            "not_recorded": ";".join(self.not_recorded),
+            "not_given": ";".join(self.not_given),
+            "raised_by_not_recorded": "yes" if self.raised_by_not_recorded else "",
+        }
+
+    @property
+    def not_given(self) -> tuple[str, ...]:
+        """Optional yes/no questions left blank: screens that were not done (question ids). They read
+        as no and never raise the result, so every output names them."""
+        return not_screened(self.ruleset, self.answers)
+
+
+def not_screened(rules: RuleSet, answers: Mapping[str, Value]) -> tuple[str, ...]:
+    return tuple(q.id for q in rules.screens if answers.get(q.id, NOT_GIVEN) is NOT_GIVEN)
 
 
 def answers_of_kind(rules: RuleSet, answers: Mapping[str, Value], trace: Sequence[RuleOutcome], kind: Unknown) -> tuple[str, ...]:

@@ -265,10 +265,11 @@ def guidance_response(rules: RuleSet, response_id: str, cells: dict[str, str]) -
                                                                "code": disposition.id, "display": disposition.label}})
     if cells.get("action"):
         params.append({"name": "action", "valueString": cells["action"]})
-    for name in ("reasons", "unknown", "unsure", "not_recorded"):
+    for name in ("reasons", "unknown", "unsure", "not_recorded", "not_given"):
         for value in filter(None, (cells.get(name) or "").split(";")):
             params.append({"name": {"reasons": "fired_rule", "unknown": "not_ruled_out", "unsure": "unsure_answer",
-                                    "not_recorded": "not_recorded_answer"}[name], "valueString": value})
+                                    "not_recorded": "not_recorded_answer", "not_given": "not_screened"}[name],
+                           "valueString": value})
     if cells.get("raised_by_not_recorded") == "yes":
         params.append({"name": "raised_by_not_recorded", "valueBoolean": True})
     params.append({"name": "rules_version", "valueString": f"{rules.id} {rules.version} sha256 {rules.sha256}"})

@@ -14,7 +14,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 from .errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
 from .files import read_text
 from .logic import COMPARISONS, CONNECTIVES
-from .model import NUMBER, YESNO, Compare, Condition, Disposition, Join, Question, Rule, RuleSet, Source
+from .model import NUMBER, YESNO, Compare, Condition, Disposition, Join, Question, Rule, RuleSet, SafetyNet, Source
 
 if TYPE_CHECKING:
     from .yamlsafe import NodeReader
@@ -32,7 +32,7 @@ TOP_OPTIONAL = ("sources", "description", "retired_questions")
 DISPOSITION_KEYS = ("id", "label", "colour", "summary")
 DISPOSITION_OPTIONAL = ("advice", "safety_net")
 QUESTION_KEYS = ("id", "type", "text", "why")
-QUESTION_OPTIONAL = ("flag", "optional", "min", "max", "unit", "ask_when")
+QUESTION_OPTIONAL = ("flag", "optional", "topic", "unsure_note", "min", "max", "unit", "ask_when")
 RULE_KEYS = ("id", "disposition", "when", "rationale")
 RULE_OPTIONAL = ("source", "if_unsure", "action", "action_if_unsure")
 SOURCE_KEYS = ("id", "title")
@@ -95,15 +95,16 @@ class _Builder:
             return top[key][1] if key in top else None
 
         sources = [s for s, _ in self._list(get("sources"), "source", self._source)]
-        dispositions = [d for d, _ in self._list(get("dispositions"), "disposition", self._disposition)]
+        dispositions_read = self._list(get("dispositions"), "disposition", self._disposition)
         dnode = get("dispositions")
-        if isinstance(dnode, SequenceNode) and len(dispositions) < 2:
+        if isinstance(dnode, SequenceNode) and len(dispositions_read) < 2:
             r.error(dnode, "give at least two dispositions, most urgent first; the last is the default")
         built = self._list(get("questions"), "question", self._question)
         self.questions = {q.id: q for q, _ in built}
-        # ask_when conditions refer to other questions, so they are read once all questions are known.
+        # ask_when and safety-net conditions refer to questions, so they are read once all are known.
         questions = [self._ask_when(q, n) for q, n in built]
         self.questions = {q.id: q for q in questions}
+        dispositions = [self._safety_net(d, n) for d, n in dispositions_read]
         self.source_ids = {s.id for s in sources}
         self.disposition_ids = [d.id for d in dispositions]
         rules = []
@@ -197,10 +198,9 @@ class _Builder:
             r.error(f["colour"][1], f"colour '{colour}' is not one of {', '.join(COLOURS)}{did_you_mean(colour, COLOURS)}")
         label, summary = r.text(f["label"][1], "'label'"), r.text(f["summary"][1], "'summary'")
         advice = tuple(r.texts(f["advice"][1], "'advice'")) if "advice" in f else ()
-        safety = tuple(r.texts(f["safety_net"][1], "'safety_net'")) if "safety_net" in f else ()
         if did is None or label is None or summary is None or colour is None:
             return None
-        return Disposition(did, label, colour, summary, advice, safety)
+        return Disposition(did, label, colour, summary, advice)  # safety_net: read once questions are known
 
     def _question(self, node: Node) -> Question | None:
         r = self.r
@@ -222,12 +222,15 @@ class _Builder:
         lo = r.number(f["min"][1], "'min'") if "min" in f else None
         hi = r.number(f["max"][1], "'max'") if "max" in f else None
         unit = r.text(f["unit"][1], "'unit'") if "unit" in f else None
+        topic = r.text(f["topic"][1], "'topic'") if "topic" in f else None
+        unsure_note = r.text(f["unsure_note"][1], "'unsure_note'") if "unsure_note" in f else None
+        if "topic" in f and not (qtype == YESNO and optional):
+            r.error(f["topic"][0], "'topic' names what an optional yes/no question screens for (\"pregnancy was not "
+                                   "screened\"); it only applies to yes/no questions with optional: true")
         if qtype == YESNO:
             for key in ("min", "max", "unit"):
                 if key in f:
                     r.error(f[key][0], f"'{key}' only applies to number questions; remove it or use type: number")
-            if optional:
-                r.error(f["optional"][0], "yes/no questions cannot be optional: an unanswered one is 'unsure'")
         if lo is not None and hi is not None and lo > hi:
             r.error(f["min"][1], f"min ({lo:g}) is larger than max ({hi:g})")
         if qid is None or qtype is None or text is None or why is None or flag is None or optional is None:
@@ -235,7 +238,31 @@ class _Builder:
                 self.broken.add(qid)
             return None
         mark = node.start_mark
-        return Question(qid, qtype, text, why, bool(flag), bool(optional), lo, hi, unit, None, mark.line + 1, mark.column + 1)
+        return Question(qid, qtype, text, why, bool(flag), bool(optional), topic, lo, hi, unit, None, mark.line + 1,
+                        mark.column + 1, unsure_note)
+
+    def _safety_net(self, d: Disposition, node: Node) -> Disposition:
+        """Each line is a text, or `{text: ..., when: condition}` for a line shown only where the
+        condition could hold (it is not definitely false for the answers)."""
+        r = self.r
+        found = next((v for k, v in getattr(node, "value", []) if getattr(k, "value", None) == "safety_net"), None)
+        if found is None:
+            return d
+        items: list[SafetyNet] = []
+        for item in [found] if isinstance(found, ScalarNode) else r.sequence(found, "'safety_net'"):
+            if isinstance(item, ScalarNode):
+                text = r.text(item, "a safety_net line")
+                if text:
+                    items.append(SafetyNet(text))
+                continue
+            f = r.mapping(item, "a safety_net line", ("text", "when"), ())
+            if not f or "text" not in f or "when" not in f:
+                continue
+            text = r.text(f["text"][1], "'text'")
+            when = self._condition(f["when"][1], f"the condition of a safety_net line of '{d.id}'")
+            if text and when is not None:
+                items.append(SafetyNet(text, when))
+        return replace(d, safety_net=tuple(items))
 
     def _ask_when(self, q: Question, node: Node) -> Question:
         for key_node, value_node in getattr(node, "value", []):

@@ -39,7 +39,8 @@ NOT_RECORDED = Unknown("not recorded")
 
 
 class _NotGiven:
-    """An optional number left blank (or answered "unsure"): compares false, never unknown."""
+    """An optional question left blank: never unknown. An optional number (also one answered
+    "unsure") compares false; an optional yes/no question reads as no, so `is: no` holds."""
 
     __slots__ = ()
 
@@ -133,7 +134,7 @@ def compare(op: str, answer: object, value: object) -> Outcome:
     if isinstance(answer, Unknown):
         return answer
     if op == "is":
-        return answer is value
+        return (False if answer is NOT_GIVEN else answer) is value
     if op == "given":
         return (answer is not NOT_GIVEN) is value
     if answer is NOT_GIVEN:

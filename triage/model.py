@@ -91,18 +91,36 @@ class Question:
     text: str
     why: str
     flag: bool = False  # a red-flag question: unknown must never end in the lowest disposition
-    optional: bool = False  # numbers only: blank means "not given", never unknown
+    optional: bool = False  # blank means "not given", never unknown (a yes/no question then reads as no)
+    topic: str | None = None  # optional yes/no questions: what a blank leaves unscreened, in a few words
     minimum: float | None = None
     maximum: float | None = None
     unit: str | None = None
     ask_when: Condition | None = None
     line: int = 0  # where the question starts in its file, for lint messages
     column: int = 0
+    unsure_note: str | None = None  # added where a result lists this question as answered "unsure"
+
+    @property
+    def screen(self) -> str:
+        """What this question screens for, in words: "pregnancy was not screened"."""
+        return self.topic or self.id
 
     @property
     def blank(self) -> Value:
-        """What a missing answer means: "not given" for an optional number, else not recorded."""
+        """What a missing answer means: "not given" for an optional question, else not recorded."""
         return NOT_GIVEN if self.optional else NOT_RECORDED
+
+
+@dataclass(frozen=True)
+class SafetyNet:
+    """One line of safety-netting; with a condition, shown only where that condition could hold."""
+
+    text: str
+    when: Condition | None = None
+
+    def applies(self, values: Mapping[str, Value]) -> bool:
+        return self.when is None or self.when.evaluate(values)[0] is not False
 
 
 @dataclass(frozen=True)
@@ -112,7 +130,7 @@ class Disposition:
     colour: str
     summary: str
     advice: tuple[str, ...] = ()
-    safety_net: tuple[str, ...] = ()
+    safety_net: tuple[SafetyNet, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +216,11 @@ class RuleSet:
             return ""
         return (f"'{qid}' is a question of an earlier version of rule set '{self.id}'; it is now "
                 f"{len(new)} question{'s' if len(new) > 1 else ''}: {', '.join(new)}")
+
+    @property
+    def screens(self) -> tuple[Question, ...]:
+        """The optional yes/no questions: a blank is "not given" (read as no), and outputs say so."""
+        return tuple(q for q in self.questions if q.optional and q.type == YESNO)
 
     @property
     def question_ids(self) -> tuple[str, ...]:

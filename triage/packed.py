@@ -52,6 +52,7 @@ class View(NamedTuple):
     action: int | None  # the first true rule at that level with an action
     unsure_action: int | None  # the first unsure rule whose "if unsure" level it is, with an action for it
     at: tuple[int, ...]  # unknown rules that ask for exactly the result's level
+    same: tuple[int, ...] = ()  # unknown rules whose own level is the result's
 
 
 class Head(NamedTuple):
@@ -72,7 +73,7 @@ class Packed:
         self.codes: list[dict[object, int]] = []  # per question: value -> code (unshifted)
         at = 0
         for q in rules.questions:
-            known: list[object] = [True, False] if q.type != NUMBER else _signatures(c, q.id)
+            known: list[object] = ([True, False, NOT_GIVEN] if q.optional else [True, False]) if q.type != NUMBER else _signatures(c, q.id)
             bits = 2 + max(1, (len(known) - 1).bit_length())
             codes: dict[object, int] = {UNSURE: 1, NOT_RECORDED: 2}
             values: list[object] = [None] * (1 << bits)
@@ -92,6 +93,9 @@ class Packed:
         flagged = [i for i, _ in c.flagged]
         self.flag_mask = self._mask(flagged)
         self.flag_unknown_bits = self.flag_mask & (self.unsure_mask | self.not_recorded_mask)
+        # Per optional yes/no question: its field in the key, and the field's bits when it was not given.
+        self.screens = [(((1 << self.width[i]) - 1) << self.shift[i], self.code(i, NOT_GIVEN), q.id)
+                        for i, q in enumerate(rules.questions) if q.optional and q.type != NUMBER]
         self.groups = self._groups()
         self.rule_masks = [self._mask(r) for r in c.reads]
         self.rule_memo: list[dict[int, Outcome]] = [{} for _ in c.reads]
@@ -129,6 +133,10 @@ class Packed:
     def slots(self, key: int) -> list[object]:
         """The answers a key stands for, as the compiled tests read them (question order)."""
         return [values[(key >> s) & ((1 << w) - 1)] for values, s, w in zip(self.values, self.shift, self.width)]
+
+    def not_given(self, key: int) -> list[str]:
+        """The optional yes/no questions a key leaves not given, in question order."""
+        return [q for mask, code, q in self.screens if key & mask == code]
 
     def questions_in(self, bits: int) -> list[str]:
         """Question ids whose unsure (or, shifted down, not-recorded) bit is set, in question order."""
@@ -196,6 +204,7 @@ class Packed:
                 next((i for i in unknown if outcomes[i] is UNSURE and unsure_levels[i] == top
                       and rules.rules[i].action_if_unsure), None),
                 tuple(i for i in unknown if contribution(rules, i, outcomes[i]) == top),
+                tuple(i for i in unknown if levels[i] == top),
             )
             ids = self.view_ids[g]
             if view not in ids:
@@ -208,13 +217,19 @@ class Packed:
     def _head(self, level: int, top_sure: int, views: Sequence[View], flags: tuple[str, ...] = ()) -> Head:
         """The head of a decision, put together from each group's view at the result's level."""
         rules = self.rules
-        unknown = [i for v in views for i in v.below]
-        if not unknown and not any(v.true_at for v in views):
-            unknown = [i for v in views for i in v.at]
-        headline = next((rules.rules[v.action].action for v in views if v.action is not None), None)
-        if headline is None:
-            headline = next((rules.rules[v.unsure_action].action_if_unsure for v in views
-                             if v.unsure_action is not None), None)
+        h = next((v.action for v in views if v.action is not None), None)
+        headline = None if h is None else rules.rules[h].action
+        if h is None:
+            h = next((v.unsure_action for v in views if v.unsure_action is not None), None)
+            headline = None if h is None else rules.rules[h].action_if_unsure
+        # As engine.could_not_rule_out: more urgent; setting the level when nothing is true at it;
+        # at the level and before the headline's rule.
+        listed = {i for v in views for i in v.below}
+        if not any(v.true_at for v in views):
+            listed.update(i for v in views for i in v.at)
+        if h is not None:
+            listed.update(i for v in views for i in v.same if i < h)
+        unknown = sorted(listed)
         raw = (rules.dispositions[level].id, headline or "",
                ";".join([self.rule_ids[i] for i in unknown] + [f"flag:{q}" for q in flags]),
                "yes" if top_sure > level else "")

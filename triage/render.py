@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from .batch import Summary
     from .cases import CaseOutcome
-    from .model import Rule, RuleSet, Value
+    from .model import Question, Rule, RuleSet, Value
 
 OUTCOME_WORDS = {True: "true", False: "false", UNSURE: "unknown (unsure)"}
 
@@ -31,10 +31,11 @@ def outcome_word(value: Outcome) -> str:
 
 def safety_net(result: Result) -> list[str]:
     """The disposition's safety-netting, when there is somewhere more urgent to go: not on the most
-    urgent result when a definite answer decided it."""
+    urgent result when a definite answer decided it. A line with a condition is left out where the
+    answers make that condition false."""
     if result.disposition is result.ruleset.dispositions[0] and result.deciding is not None:
         return []
-    return list(result.disposition.safety_net)
+    return [line.text for line in result.disposition.safety_net if line.applies(result.answers)]
 
 STYLES = {"red": "bold red", "amber": "bold dark_orange", "green": "bold green", "blue": "bold blue", "grey": "bold"}
 
@@ -43,6 +44,21 @@ def not_recorded(result: Result, asked: list[str] | None) -> list[str]:
     """Answers not recorded; after a questionnaire, only those it asked (the rest were not asked
     because they could not change the result, which is not the same as a blank)."""
     return [q for q in result.not_recorded if asked is None or q in asked]
+
+
+def unsure_line(q: Question) -> str:
+    """An unsure question as a result lists it: its text, and the rule file's note for that case."""
+    return f"{q.text} {q.unsure_note}" if q.unsure_note else q.text
+
+
+def not_given(result: Result, asked: list[str] | None) -> list[str]:
+    """Optional yes/no questions not given; after a questionnaire, only those it skipped because they
+    did not apply (their ask_when was false), since the others could not change the result."""
+    if asked is None:
+        return list(result.not_given)
+    rules = result.ruleset
+    return [q for q in result.not_given if q not in asked and (ask := rules.question(q).ask_when) is not None
+            and ask.evaluate(result.answers)[0] is False]
 
 
 def result_dict(result: Result, asked: list[str] | None = None) -> dict[str, Any]:
@@ -65,7 +81,9 @@ def result_dict(result: Result, asked: list[str] | None = None) -> dict[str, Any
         ],
         "unknown_red_flags": list(result.unknown_flags),
         "unsure": list(result.unsure),
+        "unsure_notes": [{"question": q, "note": n} for q in result.unsure if (n := rules.question(q).unsure_note)],
         "not_recorded": not_recorded(result, asked),
+        "not_given": not_given(result, asked),
         "raised_by_not_recorded": result.raised_by_not_recorded,
         "advice": list(d.advice),
         "safety_net": safety_net(result),
@@ -111,11 +129,16 @@ def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
         "Could not be ruled out:",
         [Text.assemble(r.rationale, (f" If this turns out to be so: {if_so(r)}", "italic")) for r in result.unknown],
     )
-    section("You were not sure whether:", [Text(rules.question(q).text) for q in result.unsure])
+    section("You were not sure whether:", [Text(unsure_line(rules.question(q))) for q in result.unsure])
     blanks = not_recorded(result, asked)
     if blanks:
         parts.append(Text(""))
         parts.append(Text.assemble(("Not recorded: ", "bold"), f"no answer for {', '.join(blanks)}."))
+    skipped = not_given(result, asked)
+    if skipped:
+        parts.append(Text(""))
+        parts.append(Text.assemble(("Not asked: ", "bold"), f"{', '.join(skipped)} (these checks were not done; "
+                                   "they count as no)."))
     section(
         "Red-flag questions left unanswered:",
         [Text(f"{rules.question(q).text} (answer: {answer_text(rules.question(q), result.answers.get(q))})")
@@ -250,6 +273,13 @@ def summary_renderable(summary: Summary, rules: RuleSet, quiet: bool = False) ->
                                ("Questions most often not recorded (blank)", summary.not_recorded_questions)):
             if counter:
                 parts.append(Text(f"{title}: " + ", ".join(f"{k} ({v:,})" for k, v in counter.most_common(5))))
+        for q in rules.screens:
+            if q.id in summary.absent_screens:
+                parts.append(Text(f"{q.screen} was not screened in {summary.rows:,} rows: the column is absent "
+                                  f"('{q.id}' counts as no)."))
+            elif summary.not_given_questions.get(q.id):
+                parts.append(Text(f"{q.screen} was not screened in {summary.not_given_questions[q.id]:,} rows: "
+                                  f"the cell is blank ('{q.id}' counts as no)."))
         if summary.raised_by_not_recorded:
             parts.append(Text(f"{summary.raised_by_not_recorded:,} row(s) were raised to a more urgent result only by "
                               "answers that were not recorded (see the 'raised_by_not_recorded' column)."))

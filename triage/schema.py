@@ -55,11 +55,19 @@ def rule_file_schema() -> dict[str, Any]:
     }
     disposition = _object(DISPOSITION_KEYS, DISPOSITION_OPTIONAL, {
         "id": ID, "label": TEXT, "colour": {"enum": list(COLOURS)}, "summary": TEXT,
-        "advice": TEXTS, "safety_net": TEXTS,
+        "advice": TEXTS,
+        "safety_net": {"oneOf": [TEXT, {"type": "array", "items": {"oneOf": [TEXT, _object(("text", "when"), (), {
+            "text": TEXT, "when": {"$ref": "#/$defs/condition"}},
+            "A line shown only where its condition could hold (is not definitely false).")]}}]},
     }, "A possible result, most urgent first; the last is the default.")
     question = _object(QUESTION_KEYS, QUESTION_OPTIONAL, {
         "id": ID, "type": {"enum": ["yesno", "number"]}, "text": TEXT, "why": TEXT, "flag": FLAG,
-        "optional": FLAG, "min": {"type": "number"}, "max": {"type": "number"}, "unit": TEXT,
+        "optional": {**FLAG, "description": "A blank means 'not given': an optional number counts towards no "
+                     "criterion; an optional yes/no question reads as no, is never unknown, and may have no column."},
+        "topic": {**TEXT, "description": "For an optional yes/no question: what it screens for, in a few words "
+                  "('pregnancy'), for the lines that say a screen was not done."},
+        "unsure_note": {**TEXT, "description": "Advice added where a result lists this question as answered unsure."},
+        "min": {"type": "number"}, "max": {"type": "number"}, "unit": TEXT,
         "ask_when": {"$ref": "#/$defs/condition"},
     }, "A question, asked in file order.")
     rule = _object(RULE_KEYS, RULE_OPTIONAL, {

@@ -115,7 +115,9 @@ class _Compiler:
         if ref := self.ref("v", q):
             return ref
         t = self.text(q)
-        return f"(CASE WHEN {self.isin(t, YES_WORDS)} THEN TRUE WHEN {self.isin(t, NO_WORDS)} THEN FALSE END)"
+        # An optional question left blank is not given, which reads as no (never NULL, never unknown).
+        blank = f" WHEN {t} IS NULL OR {t} = '' THEN FALSE" if q.optional else ""
+        return f"(CASE WHEN {self.isin(t, YES_WORDS)} THEN TRUE WHEN {self.isin(t, NO_WORDS)} THEN FALSE{blank} END)"
 
     def unknown(self, q: Question) -> str:
         """Never NULL: the answer is unknown (unsure or not recorded); an optional number never is."""
@@ -254,15 +256,36 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
                   if rule.action_if_unsure and unsure_levels[r] == i]
         return "CASE " + " ".join(whens) + " ELSE '' END" if whens else "''"
 
-    # What could not be ruled out (as engine.choose): the unknown rules more urgent than the result;
-    # failing those, when nothing is true at the result's level, the unknown rules that set it; and
-    # when every rule is false, the red-flag questions left unknown.
+    # What could not be ruled out (as engine.could_not_rule_out): the unknown rules more urgent than
+    # the result; when nothing is true at its level, the unknown rules that set it; the unknown rules at
+    # its level that stand before the headline's rule; and when every rule is false, the red-flag
+    # questions left unknown.
+    def headline_after(i: int, r: int) -> str:
+        """Whether the headline at level i comes from a rule after rule r."""
+        acts = [h for h in range(n) if levels[h] == i and rules.rules[h].action]
+        unsure_acts = [h for h in range(n) if unsure_levels[h] == i and rules.rules[h].action_if_unsure]
+
+        def first_after(tests: list[tuple[int, str]]) -> str:
+            later, earlier = _or([t for h, t in tests if h > r]), _or([t for h, t in tests if h <= r])
+            return later if FALSE in (later, earlier) else f"({later} AND NOT {earlier})"
+
+        from_true = first_after([(h, true[h]) for h in acts])
+        from_unsure = first_after([(h, said[h]) for h in unsure_acts])
+        no_true = _or([true[h] for h in acts])
+        if from_unsure != FALSE and no_true != FALSE:
+            from_unsure = f"(NOT {no_true} AND {from_unsure})"
+        return _or([from_true, from_unsure])
+
     def unknown_rules(i: int) -> str:
-        above = _joined([(unknown[r], rules.rules[r].id) for r in range(n) if levels[r] < i])
         fired_here = _or([true[r] for r in range(n) if levels[r] == i])
-        same = _joined([(_or([said[r] if unsure_levels[r] == i else FALSE,
-                              blank[r] if i == cautious else FALSE]), rules.rules[r].id) for r in range(n)])
-        branch = f"CASE WHEN {above} <> '' THEN {above} WHEN NOT {fired_here} THEN {same} ELSE '' END"
+        tests = []
+        for r in range(n):
+            sets = _or([said[r] if unsure_levels[r] == i else FALSE, blank[r] if i == cautious else FALSE])
+            test = _or([unknown[r] if levels[r] < i else FALSE,
+                        FALSE if sets == FALSE else f"(NOT {fired_here} AND {sets})",
+                        f"({unknown[r]} AND {headline_after(i, r)})" if levels[r] == i else FALSE])
+            tests.append((test, rules.rules[r].id))
+        branch = _joined(tests)
         if i == cautious and flagged:
             flags = _joined([(flag_unknown[q.id], f"flag:{q.id}") for q in flagged])
             branch = f"CASE WHEN NOT {any_true} AND NOT {any_unknown} THEN {flags} ELSE {branch} END"
@@ -284,7 +307,9 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
         return FALSE if q.type == NUMBER and q.optional else c.said_unsure(q)
 
     def not_recorded(q: Question) -> str:
-        return FALSE if q.type == NUMBER and q.optional else c.blank(q)
+        return FALSE if q.optional else c.blank(q)
+
+    not_given = f"CASE WHEN {result} IS NULL THEN NULL ELSE {_joined([(c.blank(q), q.id) for q in rules.screens])} END"
 
     raised = (f"CASE WHEN {result} IS NULL THEN NULL WHEN ({level_case(True, True)}) < ({level_case(False, True)}) "
               "THEN 'yes' ELSE '' END")
@@ -296,6 +321,7 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
              f"  {per_level(unknown_rules)} AS unknown,\n"
              f"  {answers_of_kind(said_unsure)} AS unsure,\n"
              f"  {answers_of_kind(not_recorded)} AS not_recorded,\n"
+             f"  {not_given} AS not_given,\n"
              f"  {raised} AS raised_by_not_recorded,\n"
              f"  {'d.error' if lateral else error} AS error\n")
     if lateral:
@@ -311,6 +337,7 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
         f"  {per_level(unknown_rules)} AS unknown,\n"
         f"  {answers_of_kind(said_unsure)} AS unsure,\n"
         f"  {answers_of_kind(not_recorded)} AS not_recorded,\n"
+        f"  {not_given} AS not_given,\n"
         f"  {raised} AS raised_by_not_recorded,\n"
         f"  {error} AS error\n"
         "FROM (\n"
