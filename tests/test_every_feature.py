@@ -54,7 +54,7 @@ def expected(tmp_path_factory):
             "disposition": d["disposition"], "action": d["action"] or "",
             "reasons": ";".join(r["rule"] for r in d["reasons"]),
             "unknown": ";".join([u["rule"] for u in d["unknown"]] + [f"flag:{q}" for q in d["unknown_red_flags"]]),
-            "unsure": ";".join(d["unsure"]), "not_recorded": ";".join(d["not_recorded"]),
+            "unsure": ";".join(d["unsure"]), "not_recorded": ";".join(d["not_recorded"]), "not_given": ";".join(d["not_given"]),
             "raised_by_not_recorded": "yes" if d["raised_by_not_recorded"] else "",
         })
     return out

@@ -41,6 +41,10 @@ def lint(rules: RuleSet) -> list[Problem]:
                 message = _range_problem(rules.question(c.question), c)
                 if message:
                     warn(rule, f"rule '{rule.id}': {message}")
+    for rule in rules.rules:
+        for c in _holding_when_blank(rule.when, rules):
+            warn(rule, f"rule '{rule.id}' holds whenever '{c.question}' is not given: it is optional, so a blank (or a "
+                       "missing column) reads as no; test 'is: yes' instead, or make the question required")
     for item, field, text in _texts(rules):
         if _MARKUP.search(text):
             warn(item, f"{field} holds '{_MARKUP.search(text).group(0)}', which looks like terminal markup; "  # type: ignore[union-attr]
@@ -48,6 +52,18 @@ def lint(rules: RuleSet) -> list[Problem]:
     for rule, shadow in _shadowed(rules):
         warn(rule, f"rule '{rule.id}' can never decide the result: whenever it is true, {shadow}")
     return found
+
+
+def _holding_when_blank(cond: Condition, rules: RuleSet, negated: bool = False) -> Iterator[Compare]:
+    """Comparisons on an optional yes/no question that a blank makes true (`is: no`, or `is: yes`
+    under a `not`): a rule built on one fires for every row of a file that lacks the column."""
+    if isinstance(cond, Compare):
+        q = rules.question(cond.question)
+        if q.optional and q.type == "yesno" and cond.op == "is" and (cond.value is False) != negated:
+            yield cond
+        return
+    for item in cond.items:
+        yield from _holding_when_blank(item, rules, negated != (cond.kind == "not"))
 
 
 _MARKUP = re.compile(r"\[/?[a-zA-Z#@][^\[\]]*\]|\[/\]")

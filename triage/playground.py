@@ -106,7 +106,7 @@ def questions_html(s: State) -> str:
             current = given.lower() if given.lower() in CHOICES else given
             options = []
             for choice in CHOICES:
-                label = choice or "not recorded"
+                label = choice or ("not given" if q.optional else "not recorded")
                 checked = " checked" if current == choice else ""
                 options.append(f'<label class="choice"><input type="radio" name="{esc(q.id)}" value="{choice}"{checked}> '
                                f"{label}</label>")
@@ -119,7 +119,7 @@ def questions_html(s: State) -> str:
 
 
 def result_html(s: State) -> str:
-    from .render import not_recorded, safety_net
+    from .render import not_given, not_recorded, safety_net
 
     r = s.result
     d = r.disposition
@@ -136,6 +136,13 @@ def result_html(s: State) -> str:
     blanks = not_recorded(r, None)
     if blanks:
         parts.append(f'<p class="not-recorded-list">Not recorded: {esc(", ".join(blanks))}</p>')
+    skipped = not_given(r, None)
+    if skipped:
+        parts.append(f'<p class="not-given-list">Not asked: {esc(", ".join(skipped))} (these checks were not done; '
+                     "they count as no)</p>")
+    notes = [n for q in r.unsure if (n := s.rules.question(q).unsure_note)]
+    if notes:
+        parts.append('<ul class="unsure-notes">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
     parts.append("<h3>Advice</h3><ul>" + "".join(f"<li>{esc(a)}</li>" for a in d.advice) + "</ul>")
     net = safety_net(r)
     if net:

@@ -137,8 +137,9 @@ def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
     skipped = not_given(result, asked)
     if skipped:
         parts.append(Text(""))
-        parts.append(Text.assemble(("Not asked: ", "bold"), f"{', '.join(skipped)} (these checks were not done; "
-                                   "they count as no)."))
+        why = "they did not apply" if asked is not None else "no answer was given"
+        parts.append(Text.assemble(("Not asked: ", "bold"), f"{', '.join(skipped)} ({why}; these checks were not "
+                                   "done, and count as no)."))
     section(
         "Red-flag questions left unanswered:",
         [Text(f"{rules.question(q).text} (answer: {answer_text(rules.question(q), result.answers.get(q))})")
