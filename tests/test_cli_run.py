@@ -140,8 +140,9 @@ def test_quit_stops_without_result():
 
 def test_all_asks_every_question_even_after_urgent(tmp_path):
     # age 40, sudden onset no, faint no, urinary_retention yes, then no to everything else and skip the
-    # temperature and duration (their follow-up questions are then not asked).
-    answers = "40\nno\nno\nyes\n" + "no\n" * 24 + "\n"
+    # temperature and duration (their follow-up questions are then not asked; nor, at 40 after no fall,
+    # are the questions on bearing weight and on a limp).
+    answers = "40\nno\nno\nyes\n" + "no\n" * 26 + "\n"
     result = invoke("run", "--all", input=answers)
     assert result.exit_code == 0, result.output
     assert "How many weeks" in result.output and "SEEK URGENT CARE" in result.output

@@ -56,7 +56,7 @@ def test_scores_rows_and_keeps_every_input_column_in_order(tmp_path):
     assert result.exit_code == 0, result.stderr
     out = rows_of(result.stdout)
     assert out[0] == ["id", *QIDS, "note", "disposition", "action", "reasons", "unknown", "unsure", "not_recorded",
-                      "raised_by_not_recorded", "error", "rules_version"]
+                      "not_given", "raised_by_not_recorded", "error", "rules_version"]
     assert [r[: len(QIDS) + 2] for r in out[1:]] == [r for r in rows_of(src.read_text())[1:]]
     got = by_column(out)
     assert [(g["disposition"], g["reasons"], g["unknown"], g["error"]) for g in got] == [
@@ -66,7 +66,7 @@ def test_scores_rows_and_keeps_every_input_column_in_order(tmp_path):
     ]
     assert [g["action"] for g in got] == ["", RULES.rule("fever").action, RULES.rule("saddle_anesthesia").action_if_unsure]
     assert [g["unsure"] for g in got] == ["", "", "saddle_anesthesia"]
-    assert got[0]["rules_version"] == f"2.0.0#{RULES.sha256[:8]}"
+    assert got[0]["rules_version"] == f"{RULES.version}#{RULES.sha256[:8]}"
     assert RULES.sha256 in " ".join(result.stderr.split())  # the summary names the full hash
     assert "Scored 3 rows" in result.stderr and "not a diagnosis" in result.stderr
 
@@ -114,10 +114,13 @@ def test_invalid_cell_is_written_with_an_error_and_exit_1(tmp_path, column, valu
 
 
 def test_short_rows_are_unknown_and_long_rows_are_errors_keeping_the_extra_cells(tmp_path):
-    src = write_csv(tmp_path / "in.csv", QIDS, [base()[:-3], base() + ["surplus"]])
+    # The short row stops before osteoporosis: the questions after it are blank (not given, for the
+    # optional yes/no ones).
+    src = write_csv(tmp_path / "in.csv", QIDS, [base()[:QIDS.index("osteoporosis")], base() + ["surplus"]])
     result = invoke(src)
     short, long = by_column(rows_of(result.stdout))
     assert short["disposition"] == "see_doctor" and short["unknown"] == "fracture_risk"
+    assert short["not_given"] == "pregnant;leg_swelling;limp" and short["not_recorded"] == "osteoporosis"
     assert long["disposition"] == "" and f"row has {len(QIDS) + 1} cells but the header has {len(QIDS)} (extra: 'surplus')" in long["error"]
     assert result.exit_code == 1
 

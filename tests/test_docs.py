@@ -36,3 +36,26 @@ def test_the_readme_python_example_gives_what_its_comments_say():
         assert eval(code, namespace) == expected, line  # our own documentation, not rule text
         checked += 1
     assert checked >= 5
+
+
+def dictionary_table(rules):
+    """The data dictionary's question table, as rules/README.md holds it."""
+    from triage.answers import range_text
+    from triage.describe import describe
+
+    rows = ["| question id | type | range | note |", "| --- | --- | --- | --- |"]
+    for q in rules.questions:
+        kind = ("number" if q.type == "number" else "yes/no") + (", optional" if q.optional else "")
+        span = range_text(q).replace("from ", "").replace(" to ", "–") if q.type == "number" else ""
+        notes = [f"asked when {describe(q.ask_when, rules)}"] if q.ask_when else []
+        if q.optional and q.type == "yesno":
+            notes.append("a blank or missing column is not given (read as no); added in 3.0.0")
+        rows.append(f"| `{q.id}` | {kind} | {span} | {'; '.join(notes)} |")
+    return "\n".join(rows) + "\n"
+
+
+def test_the_data_dictionary_table_is_the_default_rule_set():
+    from triage import load_rules
+
+    text = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
+    assert dictionary_table(load_rules()) in text, "regenerate the table with tests.test_docs.dictionary_table"
