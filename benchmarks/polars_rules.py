@@ -1,4 +1,4 @@
-"""What a user might write instead of `triage score`, with polars: the default rule set's (2.0.0)
+"""What a user might write instead of `triage score`, with polars: the default rule set's (3.0.0)
 disposition as polars expressions, every column read as text. Like handwritten.py: only the disposition,
 no actions, no lists of what could not be ruled out, no validation. A yardstick, not a tool.
 
@@ -21,12 +21,14 @@ RISK = ["immunosuppressed", "iv_drug_use", "recent_spinal_procedure", "recent_in
 DOCTOR = ["cancer_history", "severe_pain_unrelieved", "weight_loss", "night_pain", "pain_worsening", "weakness",
           "numbness", "faint"]
 NUMBERS = ["age", "temperature_c", "duration_weeks"]
+SCREENS = ["cannot_bear_weight", "pregnant", "leg_swelling", "limp"]  # optional: a blank (or no column) reads as no
 
 
 def main() -> None:
     lf = pl.scan_csv(sys.argv[1], infer_schema=False)
     names = lf.collect_schema().names()
-    yesno = [c for c in names if c not in ("respondent_id", "site", *NUMBERS)]
+    yesno = [c for c in names if c not in ("respondent_id", "site", *NUMBERS, *SCREENS)]
+    lf = lf.with_columns([pl.lit(None, pl.String).alias(c) for c in SCREENS if c not in names])
 
     def norm(c: str) -> pl.Expr:
         return pl.col(c).str.strip_chars().str.to_lowercase()
@@ -48,19 +50,28 @@ def main() -> None:
     fever = yes("fever") | (num("temperature_c") >= 38).fill_null(False)
     older = num("age").is_null() | (num("age") >= 60).fill_null(False)
     risk = pl.any_horizontal([yes(c) for c in RISK])
+    age = num("age")
+    fall = yes("recent_fall")
+    young = (age < 18).fill_null(False)
     urgent = (
         pl.any_horizontal([yes(c) | unsure(c) for c in CES]) | yes("major_trauma")
         | (yes("sudden_onset") & yes("faint")) | fever
         | (deficit & (fever | yes("diabetes") | risk)) | (deficit & yes("cancer_history"))
-        | (deficit & yes("blood_thinners")) | (yes("sudden_onset") & older & red_pain) | (red_pain & risk)
+        | (deficit & yes("blood_thinners")) | (yes("sudden_onset") & (older | yes("blood_thinners")) & red_pain)
+        | (red_pain & risk)
+        | (fall & (age.is_null() | (age >= 70).fill_null(False)) & (yes("osteoporosis") | yes("immunosuppressed")))
+        | (fall & yes("blood_thinners")) | yes("cannot_bear_weight") | unsure("cannot_bear_weight")
+        | (fever & (risk | yes("diabetes"))) | yes("leg_swelling") | yes("iv_drug_use")
+        | (yes("weight_loss") & (red_pain | yes("pain_worsening")))
+        | (young & pl.any_horizontal([yes(c) for c in ("night_pain", "severe_pain_unrelieved", "weight_loss",
+                                                        "pain_worsening", "weakness", "numbness", "limp")]))
         | (yes("diabetes") & yes("night_pain") & yes("severe_pain_unrelieved"))
         | (yes("cancer_history") & pl.any_horizontal([yes(c) for c in ("cancer_active", "night_pain",
                                                                         "severe_pain_unrelieved", "weight_loss",
                                                                         "pain_worsening")]))
     )
-    age = num("age")
     doctor = (
-        pl.any_horizontal([yes(c) for c in DOCTOR + RISK]) | yes("osteoporosis")
+        pl.any_horizontal([yes(c) for c in DOCTOR + RISK]) | yes("osteoporosis") | yes("pregnant")
         | (yes("recent_fall") & (age.is_null() | (age >= 70).fill_null(False)))
         | ((num("duration_weeks") >= 6).fill_null(False) & no("pain_improving"))
         | (age < 18).fill_null(False)
