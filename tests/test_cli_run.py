@@ -287,3 +287,14 @@ def test_questions_not_asked_are_not_called_not_recorded():
     result = invoke("run", "--format", "json", input=answers)
     out = json.loads(result.stdout)
     assert out["disposition"] == "urgent_care" and out["not_recorded"] == []
+
+
+def test_the_questionnaire_names_the_screens_that_did_not_apply():
+    # A 70-year-old with no fall: not asked about bearing weight, pregnancy or a limp, because those
+    # questions did not apply; the result says so. Each "no" is followed by an empty line: a yes/no
+    # question asks again after it, and the optional number of weeks takes it as skipped.
+    result = invoke("run", input="70\n" + "no\n\n" * 40)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Are you pregnant now?" not in text and "walking with a limp" not in text
+    assert "Not asked: cannot_bear_weight, pregnant, limp (they did not apply;" in text
