@@ -226,3 +226,17 @@ def test_an_unsure_pregnancy_adds_the_painkiller_note(tmp_path):
 
 def test_the_self_care_text_says_ibuprofen_is_not_advised_in_pregnancy():
     assert any("ibuprofen" in a.lower() and "pregnan" in a.lower() for a in RULES.disposition("self_care").advice)
+
+
+def test_a_linkid_answered_twice_in_one_fhir_response_is_a_row_error_not_the_last_answer(tmp_path):
+    # Issue 20's first finding: a "yes" to urinary_retention followed by a "no" gave self-care.
+    from triage.fhir import CODINGS
+
+    items = [{"linkId": "urinary_retention", "answer": [{"valueCoding": CODINGS["yes"]}]},
+             {"linkId": "group", "item": [{"linkId": "urinary_retention", "answer": [{"valueCoding": CODINGS["no"]}]}]}]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items}))
+    result = runner.invoke(app, ["score", "--from", "fhir", str(path)])
+    assert result.exit_code == 1
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["disposition"] == "" and "urinary_retention" in row["error"] and "answered twice" in row["error"]

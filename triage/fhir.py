@@ -223,7 +223,10 @@ def answers_of(resource: dict[str, Any], where: str, rules: RuleSet) -> dict[str
                 raise InputFileError(f"{where}: response {resource.get('id') or ''!s} answers linkId {link!r}, which is no "
                                      f"question of rule set '{rules.id}'{did_you_mean(link, questions)}")
             if link in questions and answers:
-                if len(answers) > 1:
+                if link in found:
+                    # Never "the last one wins": a yes then a no to one question is not a no.
+                    found[link] = "answered twice in one response (two items with this linkId)"
+                elif len(answers) > 1:
                     found[link] = f"{len(answers)} answers"  # not an answer: the row says so
                 else:
                     found[link] = _cell(answers[0])
