@@ -174,6 +174,8 @@ class RuleSet:
     rule_levels: tuple[int, ...] = field(init=False, compare=False, repr=False)
     unsure_levels: tuple[int, ...] = field(init=False, compare=False, repr=False)
     blanks: Mapping[str, Value] = field(init=False, compare=False, repr=False)
+    # The optional yes/no questions: a blank is "not given" (read as no), and outputs say so.
+    screens: tuple[Question, ...] = field(init=False, compare=False, repr=False)
     _levels: Mapping[str, int] = field(init=False, compare=False, repr=False)
     _rules: Mapping[str, Rule] = field(init=False, compare=False, repr=False)
 
@@ -186,6 +188,7 @@ class RuleSet:
             "rule_levels": tuple(levels[r.disposition] for r in self.rules),
             "unsure_levels": tuple(levels[r.if_unsure] if r.if_unsure else cautious for r in self.rules),
             "blanks": {q.id: q.blank for q in self.questions},
+            "screens": tuple(q for q in self.questions if q.optional and q.type == YESNO),
             "_levels": levels,
             "_rules": {r.id: r for r in self.rules},
         }
@@ -216,11 +219,6 @@ class RuleSet:
             return ""
         return (f"'{qid}' is a question of an earlier version of rule set '{self.id}'; it is now "
                 f"{len(new)} question{'s' if len(new) > 1 else ''}: {', '.join(new)}")
-
-    @property
-    def screens(self) -> tuple[Question, ...]:
-        """The optional yes/no questions: a blank is "not given" (read as no), and outputs say so."""
-        return tuple(q for q in self.questions if q.optional and q.type == YESNO)
 
     @property
     def question_ids(self) -> tuple[str, ...]:
