@@ -21,7 +21,7 @@ def main() -> int:
     import uvicorn
     from playwright.sync_api import sync_playwright
 
-    from triage.playground import app
+    from triage.teach.playground import app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

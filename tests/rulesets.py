@@ -11,9 +11,9 @@ from __future__ import annotations
 import yaml
 from hypothesis import strategies as st
 
-from triage.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
-from triage.loader import parse_rules
-from triage.logic import NUMBER_OPS
+from triage.core.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
+from triage.read.loader import parse_rules
+from triage.core.logic import NUMBER_OPS
 
 OPS = sorted(NUMBER_OPS)
 

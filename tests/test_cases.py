@@ -3,7 +3,8 @@
 import pytest
 
 from triage import load_rules
-from triage.cases import load_cases, run_case, uncovered_rules
+from triage.read.casefile import load_cases
+from triage.authoring.cases import run_case, uncovered_rules
 
 from .conftest import DEFAULT_CASES, DEFAULT_RULES
 
@@ -43,8 +44,8 @@ def can_head(rule):
     rule set has no `not` in its rules.)"""
     from itertools import product
 
-    from triage.domains import domain
-    from triage.logic import NOT_GIVEN, UNSURE
+    from triage.core.domains import domain
+    from triage.core.logic import NOT_GIVEN, UNSURE
 
     earlier = [r for r in RULES.rules[: RULES.rules.index(rule)] if r.disposition == rule.disposition and r.action]
     base = {q.id: False if q.type == "yesno" else NOT_GIVEN for q in RULES.questions}
@@ -63,8 +64,8 @@ def test_one_action_in_the_default_rule_set_cannot_head_a_result():
 
 
 def test_cases_show_every_if_unsure_state_and_every_action():
-    from triage.cases import action_name
-    from triage.logic import UNSURE
+    from triage.authoring.cases import action_name
+    from triage.core.logic import UNSURE
 
     outcomes = [run_case(RULES, c) for c in CASES]
     unsure = {o.rule.id for out in outcomes for o in out.result.trace if o.value is UNSURE}

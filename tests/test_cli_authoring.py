@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from triage import load_rules
 from triage.cli import app
-from triage.diagram import markdown
+from triage.render.diagram import markdown
 
 from .conftest import DEFAULT_RULES, MINIMAL, ROOT
 
@@ -116,7 +116,7 @@ def test_test_command_passes_the_default_cases_with_full_coverage():
     result = invoke("test", DEFAULT_RULES)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    from triage.cases import load_cases
+    from triage.read.casefile import load_cases
 
     from .conftest import DEFAULT_CASES
 
@@ -163,7 +163,7 @@ def test_schema_validates_every_shipped_rule_file_and_rejects_mistakes(tmp_path)
     schema = json.loads(invoke("schema").stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    from triage.yamlsafe import compose
+    from triage.read.yamlsafe import compose
 
     def as_data(text):
         return _plain(compose(text, "x"))
@@ -179,7 +179,7 @@ def _plain(node):
     """A composed YAML node as plain data, read the way the triage loader reads it."""
     from yaml.nodes import MappingNode, SequenceNode
 
-    from triage.yamlsafe import StrictLoader
+    from triage.read.yamlsafe import StrictLoader
 
     if isinstance(node, MappingNode):
         return {_plain(k): _plain(v) for k, v in node.value}

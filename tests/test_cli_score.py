@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from triage import evaluate, load_rules
-from triage.batch import Options, score_file
+from triage.batch.stream import Options, score_file
 from triage.cli import app
 
 from .conftest import DEFAULT_RULES
@@ -169,7 +169,7 @@ def test_output_file_is_written_atomically_and_never_over_the_input(tmp_path):
 
 
 def test_an_interrupted_run_leaves_no_output_file(tmp_path):
-    from triage.batch import atomic_output
+    from triage.read.files import atomic_output
 
     target = tmp_path / "out.csv"
     with pytest.raises(KeyboardInterrupt):
@@ -302,7 +302,7 @@ def test_bounded_caches_change_nothing_but_memory(monkeypatch):
         return out.getvalue(), summary
 
     roomy_out, roomy = run()
-    import triage.batch as batch
+    import triage.batch.scorer as batch
 
     monkeypatch.setattr(batch, "CACHE_LIMIT", 3)
     monkeypatch.setattr(batch, "TABLE_LIMIT", 2)

@@ -17,11 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage.batch import ADDED, Options, score_file
-from triage.engine import evaluate
-from triage.errors import AnswerError
-from triage.questionnaire import run_through
-from triage.sql import compile_sql
+from triage.batch.columns import ADDED
+from triage.batch.stream import Options, score_file
+from triage.evaluation.engine import evaluate
+from triage.core.errors import AnswerError
+from triage.questionnaire.session import run_through
+from triage.evaluation.sql import compile_sql
 
 from .rulesets import rows_for, rule_sets
 
@@ -120,7 +121,7 @@ def test_duckdb_agrees_with_the_engine(data):
 @settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.data())
 def test_jobs_2_with_real_workers_matches_one_process(tmp_path_factory, data):
-    from triage.parallel import score_parallel
+    from triage.batch.parallel import score_parallel
 
     text, ruleset = data.draw(rule_sets())
     rows = data.draw(rows_for(ruleset, min_size=40, max_size=80))
@@ -158,7 +159,7 @@ def test_added_columns_are_the_compared_ones_plus_error_and_version():
 @given(st.data())
 def test_the_result_is_the_most_urgent_level_any_rule_asks_for(data):
     """The engine's law, restated from the rule file's own words (not from the engine's tables)."""
-    from triage.logic import NOT_RECORDED, UNSURE
+    from triage.core.logic import NOT_RECORDED, UNSURE
 
     text, ruleset = data.draw(rule_sets())
     (row,) = data.draw(rows_for(ruleset, valid_only=True, min_size=1, max_size=1))

@@ -3,7 +3,7 @@
 import ast
 import re
 
-from triage.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
+from triage.core.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
 
 from .conftest import ROOT
 
@@ -40,8 +40,8 @@ def test_the_readme_python_example_gives_what_its_comments_say():
 
 def dictionary_table(rules):
     """The data dictionary's question table, as rules/README.md holds it."""
-    from triage.answers import range_text
-    from triage.describe import describe
+    from triage.core.answers import range_text
+    from triage.core.describe import describe
 
     rows = ["| question id | type | range | note |", "| --- | --- | --- | --- |"]
     for q in rules.questions:

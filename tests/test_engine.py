@@ -5,9 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from triage import evaluate, load_rules
-from triage.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
-from triage.errors import AnswerError
-from triage.loader import parse_rules
+from triage.core.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
+from triage.core.errors import AnswerError
+from triage.read.loader import parse_rules
 
 from .conftest import DEFAULT_RULES, MINIMAL
 

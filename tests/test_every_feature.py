@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from triage import load_rules
-from triage.answers import answer_text
-from triage.cases import load_cases
+from triage.core.answers import answer_text
+from triage.read.casefile import load_cases
 from triage.cli import app
 
 from .conftest import ROOT
@@ -61,7 +61,7 @@ def expected(tmp_path_factory):
 
 
 def test_score_and_jobs_2_match_run(expected, tmp_path, monkeypatch):
-    from triage import parallel
+    from triage.batch import parallel
 
     src = tmp_path / "in.csv"
     repeat = 20  # enough rows for two real workers once the size threshold is lowered

@@ -1,8 +1,10 @@
 """Hostile files: every one gives a one-line error naming the file and place, never a traceback."""
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from triage import load_rules
 from triage.cli import app
 
 from .conftest import DEFAULT_RULES, MINIMAL
@@ -106,8 +108,8 @@ def test_sql_from_hostile_metadata_is_one_statement(tmp_path, key, value, dialec
     import re
     import sqlite3
 
-    from triage.loader import parse_rules
-    from triage.sql import compile_sql
+    from triage.read.loader import parse_rules
+    from triage.evaluation.sql import compile_sql
 
     text = re.sub(rf"^{key}: .*$", lambda _: f"{key}: {value}", MINIMAL, flags=re.M)
     rules = parse_rules(text, "hostile.yaml")
@@ -138,20 +140,20 @@ def test_compile_quotes_each_part_of_a_qualified_table_name():
 
 
 def test_the_rule_set_id_must_be_an_id():
-    from triage.errors import RuleFileError
-    from triage.loader import parse_rules
+    from triage.core.errors import RuleFileError
+    from triage.read.loader import parse_rules
 
     with pytest.raises(RuleFileError, match="rule set id 'tiny one' is not allowed"):
         parse_rules(MINIMAL.replace("id: tiny", "id: tiny one"), "r.yaml")
 
 
 def test_a_file_without_line_breaks_is_refused_not_read_into_memory(tmp_path):
-    from triage import batch
+    from triage.batch.stream import MAX_LINE
 
     path = tmp_path / "zeros.csv"
-    path.write_bytes(b"fever," + b"\x00" * (batch.MAX_LINE + 10))
+    path.write_bytes(b"fever," + b"\x00" * (MAX_LINE + 10))
     result = run_cli("score", path, "--allow-missing")
-    assert result.exit_code == 2 and f"a line longer than {batch.MAX_LINE:,} characters" in result.output
+    assert result.exit_code == 2 and f"a line longer than {MAX_LINE:,} characters" in result.output
 
 
 def test_a_row_of_a_million_cells_is_one_short_error(tmp_path):
@@ -164,24 +166,25 @@ def test_a_row_of_a_million_cells_is_one_short_error(tmp_path):
     assert len(error) < 1000
 
 
-def test_an_input_that_grows_while_it_is_read_is_reported(tmp_path, monkeypatch):
-    from triage import batch
+def test_an_input_that_grows_while_it_is_read_is_reported(tmp_path):
+    import io
+
+    from triage.batch.stream import Options, score_file
+    from triage.render.result import summary_renderable
 
     path = tmp_path / "in.csv"
     path.write_text("fever\n" + "no\n" * 100)
-    real = batch._regular_size
-    calls = []
 
-    def growing(source):
-        calls.append(1)
-        if len(calls) == 2:  # between the start and the end of the run, another program appends
-            with open(path, "a") as f:
-                f.write("yes\n")
-        return real(source)
+    def another_program_appends(scorer):  # between the start and the end of the run
+        with open(path, "a") as f:
+            f.write("yes\n")
 
-    monkeypatch.setattr(batch, "_regular_size", growing)
-    result = run_cli("score", path, "--allow-missing", "-q")
-    assert result.exit_code == 1 and "changed size while it was read" in " ".join(result.output.split())
+    with open(path, "rb") as source:
+        summary = score_file(load_rules(), source, io.StringIO(), Options(allow_missing=True), on_start=another_program_appends)
+    assert summary.input_changed
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(summary_renderable(summary, load_rules(), quiet=True))
+    assert "changed size while it was read" in console.export_text()
 
 
 def test_a_device_given_as_a_rule_file_is_refused_quickly():
@@ -265,7 +268,7 @@ def test_a_question_id_that_is_a_mapping(tmp_path):
 
 
 def test_dev_zero_as_the_data_file_stops_with_one_line():
-    from triage import batch
+    from triage.batch.stream import MAX_LINE
 
     result = run_cli("score", "/dev/zero", "--allow-missing")
-    assert result.exit_code == 2 and f"a line longer than {batch.MAX_LINE:,} characters" in result.output
+    assert result.exit_code == 2 and f"a line longer than {MAX_LINE:,} characters" in result.output

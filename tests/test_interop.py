@@ -12,15 +12,17 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from triage import forms, load_rules
-from triage.batch import Options, score_file
+from triage import load_rules
+from triage.formtools import skiplogic as forms
+from triage.batch.stream import Options, score_file
 from triage.cli import app
-from triage.errors import InputFileError
-from triage.fhir import CODINGS, as_csv, canonical, questionnaire
-from triage.logic import NOT_RECORDED
-from triage.model import NUMBER
-from triage.redcap import COLUMNS, branching, dictionary
-from triage.xlsform import relevant, sheets
+from triage.core.errors import InputFileError
+from triage.read.fhirresponse import CODINGS, as_csv, canonical
+from triage.formtools.fhir import questionnaire
+from triage.core.logic import NOT_RECORDED
+from triage.core.model import NUMBER
+from triage.formtools.redcap import COLUMNS, branching, dictionary
+from triage.formtools.xlsform import relevant, sheets
 
 from .conftest import DEFAULT_RULES, ROOT
 from .rulesets import rule_sets, rows_for
@@ -76,7 +78,7 @@ def form_answers(ruleset, draw_values):
 
 def asked_by_triage(ruleset, q, answers):
     """The questionnaire's rule: asked unless its ask_when is definitely false, blanks being unknown."""
-    from triage.answers import parse_answer
+    from triage.core.answers import parse_answer
 
     values = {k: (NOT_RECORDED if v is None else parse_answer(ruleset.question(k), v if isinstance(v, str) else v))
               for k, v in answers.items()}
@@ -374,7 +376,7 @@ def test_generated_rule_sets_give_xlsforms_pyxform_accepts(data):
     _, ruleset = data.draw(rule_sets())
     workbook = {name: [dict(zip(rows[0], row)) for row in rows[1:]] for name, rows in sheets(ruleset).items()}
     buffer = io.BytesIO()
-    from triage.xlsform import workbook as build
+    from triage.formtools.xlsform import workbook as build
 
     buffer.write(build(ruleset))
     converted = convert(xlsform=buffer, file_type=".xlsx", validate=False, pretty_print=False)

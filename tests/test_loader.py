@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from triage.errors import RuleFileError
-from triage.loader import parse_rules
+from triage.core.errors import RuleFileError
+from triage.read.loader import parse_rules
 
 from .conftest import MINIMAL
 

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from triage.logic import CONNECTIVES, NOT_GIVEN, NOT_RECORDED, UNSURE, compare, negate
+from triage.core.logic import CONNECTIVES, NOT_GIVEN, NOT_RECORDED, UNSURE, compare, negate
 
 outcomes = st.sampled_from([True, False, UNSURE, NOT_RECORDED])
 

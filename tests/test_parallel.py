@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from triage import load_rules
-from triage import parallel
-from triage.batch import Options, score_file
+from triage.batch import parallel
+from triage.batch.stream import Options, score_file
 from triage.cli import app
 
 from .conftest import DEFAULT_RULES
@@ -153,7 +153,7 @@ def test_jobs_equal_one_process_on_files_with_stray_quotes(tmp_path_factory, row
 def test_jobs_default_is_one_per_core_for_large_files_only(tmp_path, monkeypatch):
     import os
 
-    from triage.parallel import MIN_BYTES_PER_JOB, default_jobs
+    from triage.batch.parallel import MIN_BYTES_PER_JOB, default_jobs
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     small, big, huge = tmp_path / "small.csv", tmp_path / "big.csv", tmp_path / "huge.csv"

@@ -46,7 +46,7 @@ def free_port():
 def server():
     import uvicorn
 
-    from triage.playground import app
+    from triage.teach.playground import app
 
     port = free_port()
     config = uvicorn.Config(app(DEFAULT_RULES), host="127.0.0.1", port=port, log_level="error")

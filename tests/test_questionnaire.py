@@ -3,7 +3,7 @@
 from hypothesis import given
 
 from triage import load_rules
-from triage.questionnaire import Session, run_through
+from triage.questionnaire.session import Session, run_through
 
 from .conftest import DEFAULT_RULES
 from .test_engine import answer_sets

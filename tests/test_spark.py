@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage import load_rules
-from triage.batch import Options, score_file
-from triage.sql import compile_sql
+from triage.batch.stream import Options, score_file
+from triage.evaluation.sql import compile_sql
 
 from .conftest import DEFAULT_RULES
 from .rulesets import rule_sets, rows_for

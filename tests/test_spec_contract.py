@@ -97,7 +97,7 @@ def test_no_flag_questions_the_criteria_alone_decide(rules):
 
 
 def test_asked_when(rules):
-    from triage.describe import describe
+    from triage.core.describe import describe
 
     assert describe(rules.question("temperature_c").ask_when) == "fever is not no"
     assert describe(rules.question("cancer_active").ask_when) == "cancer_history is not no"

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from triage import evaluate, load_rules
 from triage.cli import app
-from triage.loader import parse_rules
-from triage.sql import compile_sql
+from triage.read.loader import parse_rules
+from triage.evaluation.sql import compile_sql
 
 from .conftest import DEFAULT_RULES, MINIMAL
 from .test_cli_score import response_rows
@@ -138,7 +138,7 @@ def test_duckdb_keeps_the_input_order_on_many_threads_and_matches_triage_score(t
     import io
     import random
 
-    from triage.batch import Options, score_file
+    from triage.batch.stream import Options, score_file
 
     rules = load_rules(DEFAULT_RULES)
     rng = random.Random(3)

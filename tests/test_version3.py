@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from triage import evaluate, load_rules
 from triage.cli import app
-from triage.sql import compile_sql
+from triage.evaluation.sql import compile_sql
 
 from .conftest import DEFAULT_RULES
 
@@ -108,7 +108,7 @@ def _sql(rows):
 
 
 def test_the_spec_examples_agree_in_run_score_json_sql_and_the_playground(tmp_path):
-    from triage.playground import result_html, state
+    from triage.teach.playground import result_html, state
 
     rows = [e[1] for e in EXAMPLES]
     result, scored = _score(tmp_path, rows)
@@ -173,7 +173,7 @@ def test_a_version_2_answers_file_and_fhir_response_score_with_exit_0(tmp_path):
     given = {q: v for q, v in answers(cancer_history="yes").items() if q not in SCREENS}
     out = _run_json(tmp_path, given)
     assert (out["disposition"], out["not_given"], out["not_recorded"]) == ("see_doctor", SCREENS, [])
-    from triage.fhir import CODINGS
+    from triage.read.fhirresponse import CODINGS
 
     def item(q, v):
         if RULES.question(q).type == "number":
@@ -191,8 +191,8 @@ def test_a_version_2_answers_file_and_fhir_response_score_with_exit_0(tmp_path):
 
 
 def test_the_questionnaire_names_only_the_screens_that_did_not_apply():
-    from triage.questionnaire import run_through
-    from triage.render import not_given
+    from triage.questionnaire.session import run_through
+    from triage.render.result import not_given
 
     source = answers(age=70)
     session = run_through(RULES, source)
@@ -205,7 +205,7 @@ def test_the_questionnaire_names_only_the_screens_that_did_not_apply():
 
 
 def test_safety_net_lines_follow_the_answers():
-    from triage.render import safety_net
+    from triage.render.result import safety_net
 
     pregnancy_line = next(line.text for line in RULES.disposition("self_care").safety_net if "maternity" in line.text)
     swelling_line = next(line.text for line in RULES.disposition("self_care").safety_net if "swollen" in line.text)
@@ -230,7 +230,7 @@ def test_the_self_care_text_says_ibuprofen_is_not_advised_in_pregnancy():
 
 def test_a_linkid_answered_twice_in_one_fhir_response_is_a_row_error_not_the_last_answer(tmp_path):
     # Issue 20's first finding: a "yes" to urinary_retention followed by a "no" gave self-care.
-    from triage.fhir import CODINGS
+    from triage.read.fhirresponse import CODINGS
 
     items = [{"linkId": "urinary_retention", "answer": [{"valueCoding": CODINGS["yes"]}]},
              {"linkId": "group", "item": [{"linkId": "urinary_retention", "answer": [{"valueCoding": CODINGS["no"]}]}]}]

@@ -14,19 +14,19 @@ __all__ = ["load_rules", "evaluate", "Result", "RuleSet", "TriageError", "RuleFi
 
 def __getattr__(name: str) -> object:
     if name == "load_rules":
-        from .loader import load_rules
+        from .read.loader import load_rules
 
         return load_rules
     if name in ("evaluate", "Result"):
-        from . import engine
+        from .evaluation import engine
 
         return getattr(engine, name)
     if name == "RuleSet":
-        from .model import RuleSet
+        from .core.model import RuleSet
 
         return RuleSet
     if name in ("TriageError", "RuleFileError", "AnswerError"):
-        from . import errors
+        from .core import errors
 
         return getattr(errors, name)
     raise AttributeError(f"module 'triage' has no attribute {name!r}")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .describe import describe
-from .domains import exists
-from .logic import NUMBER_OPS
-from .errors import Location, Problem
-from .model import Compare, Condition, Question, Rule, RuleSet
+from ..core.describe import describe
+from ..core.domains import exists
+from ..core.errors import Location, Problem
+from ..core.logic import NUMBER_OPS
+from ..core.model import Compare, Condition, Question, Rule, RuleSet
 
 MAX_COMBINATIONS = 200_000  # beyond this the shadowing check is skipped, not guessed
 

@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .loader import (
-    COLOURS, DISPOSITION_KEYS, DISPOSITION_OPTIONAL, QUESTION_KEYS, QUESTION_OPTIONAL, RULE_KEYS,
-    RULE_OPTIONAL, SOURCE_KEYS, TOP_KEYS, TOP_OPTIONAL,
+from ..core.logic import COMPARISONS
+from ..read.loader import (
+    COLOURS,
+    DISPOSITION_KEYS,
+    DISPOSITION_OPTIONAL,
+    QUESTION_KEYS,
+    QUESTION_OPTIONAL,
+    RULE_KEYS,
+    RULE_OPTIONAL,
+    SOURCE_KEYS,
+    TOP_KEYS,
+    TOP_OPTIONAL,
 )
-from .logic import COMPARISONS
 
 ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
 TEXT = {"type": "string", "minLength": 1}

@@ -19,8 +19,11 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any, Callable
 
-from .batch import ADDED, Options, Part, Scorer, Summary, detect_delimiter, escape_formula, resolve_map, score_file
-from .model import RuleSet
+from ..core.model import RuleSet
+from .columns import ADDED, resolve_map
+from .scorer import Scorer, Summary
+from .stream import Options, Part, detect_delimiter, score_file
+from .writers import escape_formula
 
 Buffer = Any  # a writable bytes-like object (collections.abc.Buffer from Python 3.12)
 
@@ -143,9 +146,10 @@ def _worker_start() -> None:
         pass
     # A worker also holds the pages it shares with its parent: half-size caches keep each worker under
     # the memory budget of one process (its part of the file repeats about as much as the whole).
-    from . import batch, packed
+    from ..evaluation import packed
+    from . import scorer
 
-    batch.CACHE_LIMIT //= 2
+    scorer.CACHE_LIMIT //= 2
     packed.PART_LIMIT //= 2
 
 
@@ -195,7 +199,7 @@ def score_parallel(
             return score_file(rules, f, out, options, name=name, on_start=on_start)
     header = header_rows[0]
     # Check the header here, once, so a missing column stops the run before any worker starts.
-    scorer = Scorer(rules, header, resolve_map(rules, header, options), options.allow_missing)
+    scorer = Scorer(rules, header, resolve_map(rules, header, options.colmap, options.source), options.allow_missing)
     if on_start:
         on_start(scorer)
     bounds = list(zip(starts, starts[1:] + [size]))

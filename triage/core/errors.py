@@ -75,8 +75,3 @@ class Stopped(KeyboardInterrupt):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
-
-
-def exit_status(exc: BaseException) -> int:
-    """128 + the signal number for an interruption (130 for Ctrl-C)."""
-    return 128 + (exc.signum if isinstance(exc, Stopped) else 2)

@@ -2,7 +2,7 @@
 
 yes/no questions are radio fields coded 1 Yes, 0 No, 9 Unsure: REDCap's own yesno field type has no
 "don't know", and a blank must stay "not recorded". Numbers are text fields with number validation and
-the question's range. Branching logic says when a question could still matter (see forms.py).
+the question's range. Branching logic says when a question could still matter (see skiplogic.py).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import csv
 import io
 import re
 
-from . import forms
-from .batch import ColumnMap, norm
-from .errors import InputFileError
-from .model import NUMBER, RuleSet
+from ..core.errors import InputFileError
+from ..core.model import NUMBER, RuleSet
+from ..read.mapfile import ColumnMap, norm
+from . import skiplogic
 
 COLUMNS = (
     "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
@@ -23,17 +23,17 @@ COLUMNS = (
     "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
     "Matrix Ranking?", "Field Annotation",
 )
-CODES = {forms.YES: "1", forms.NO: "0", forms.UNSURE: "9"}
-LABELS = {forms.YES: "Yes", forms.NO: "No", forms.UNSURE: "Unsure"}
+CODES = {skiplogic.YES: "1", skiplogic.NO: "0", skiplogic.UNSURE: "9"}
+LABELS = {skiplogic.YES: "Yes", skiplogic.NO: "No", skiplogic.UNSURE: "Unsure"}
 # Columns REDCap adds to exports: kept as they are, never scored.
 SYSTEM_COLUMNS = ("record_id", "redcap_event_name", "redcap_data_access_group", "redcap_survey_identifier")
 
 
 # Branching logic: `[field] = '1'`, `<>` for "not equal".
-BRANCHING = forms.Infix(lambda q: f"[{q}]", CODES.__getitem__, "<>", "1 = 1", "1 = 0")
+BRANCHING = skiplogic.Infix(lambda q: f"[{q}]", CODES.__getitem__, "<>", "1 = 1", "1 = 0")
 
 
-def branching(expr: forms.Expr) -> str:
+def branching(expr: skiplogic.Expr) -> str:
     """An expression in REDCap's branching-logic syntax ('' for always shown)."""
     return BRANCHING.write(expr)
 
@@ -46,15 +46,15 @@ def dictionary(rules: RuleSet) -> str:
         {"Variable / Field Name": "triage_disclaimer", "Field Type": "descriptive", "Field Label": rules.disclaimer},
     ]
     for q in rules.questions:
-        row = {"Variable / Field Name": q.id, "Field Label": forms.label(q), "Field Note": q.why,
-               "Branching Logic (Show field only if...)": branching(forms.shown_when(q.ask_when, rules)),
+        row = {"Variable / Field Name": q.id, "Field Label": skiplogic.label(q), "Field Note": q.why,
+               "Branching Logic (Show field only if...)": branching(skiplogic.shown_when(q.ask_when, rules)),
                "Field Annotation": f"@triage {rules.id} {rules.version}"}
         if q.type == NUMBER:
             row.update({"Field Type": "text", "Text Validation Type OR Show Slider Number": "number"})
             if q.minimum is not None:
-                row["Text Validation Min"] = forms.number(q.minimum)
+                row["Text Validation Min"] = skiplogic.number(q.minimum)
             if q.maximum is not None:
-                row["Text Validation Max"] = forms.number(q.maximum)
+                row["Text Validation Max"] = skiplogic.number(q.maximum)
         else:
             row.update({"Field Type": "radio",
                         "Choices, Calculations, OR Slider Labels": " | ".join(f"{CODES[w]}, {LABELS[w]}" for w in CODES)})
@@ -81,9 +81,9 @@ def column_map(rules: RuleSet, header: list[str]) -> ColumnMap:
             raise InputFileError(f"column {h!r} is a checkbox column of '{base}'; triage's instrument has radio "
                                  "buttons (1 Yes, 0 No, 9 Unsure): build the instrument from `triage export --to redcap`")
     out = ColumnMap()
-    by_label = {norm(forms.label(q)): q.id for q in rules.questions}
+    by_label = {norm(skiplogic.label(q)): q.id for q in rules.questions}
     for h in names:
         if h not in rules.questions_by_id and h in by_label:
             out.columns[h] = by_label[h]  # a label export with field labels as headers
-    out.values["*"] = {CODES[forms.UNSURE]: forms.UNSURE}  # 1 and 0 are already yes and no; labels are words
+    out.values["*"] = {CODES[skiplogic.UNSURE]: skiplogic.UNSURE}  # 1 and 0 are already yes and no; labels are words
     return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from .model import NUMBER, Compare, Condition, Join, Question, RuleSet
+from ..core.model import NUMBER, Compare, Condition, Join, Question, RuleSet
 
 # Answer codes, per tool. yes/no questions are single-choice questions with a third answer, unsure:
 # a yes/no field cannot say "I don't know", and a blank must stay "not recorded", a different thing.

@@ -3,7 +3,7 @@ without a hand-written map.
 
 yes/no questions are `select_one` with the choices yes, no and unsure (the names are triage's own
 spellings, so an export needs no codes); numbers are `decimal` with a constraint for their range;
-`relevant` says when a question could still matter (see forms.py). Writing the workbook needs openpyxl
+`relevant` says when a question could still matter (see skiplogic.py). Writing the workbook needs openpyxl
 (`pip install 'triage[xlsform]'`).
 """
 
@@ -12,21 +12,21 @@ from __future__ import annotations
 import io
 import re
 
-from . import forms
-from .batch import ColumnMap, norm
-from .errors import TriageError
-from .model import NUMBER, RuleSet
+from ..core.errors import TriageError
+from ..core.model import NUMBER, RuleSet
+from ..read.mapfile import ColumnMap, norm
+from . import skiplogic
 
 CHOICES = "yes_no_unsure"
-LABELS = {forms.YES: "Yes", forms.NO: "No", forms.UNSURE: "Not sure"}
+LABELS = {skiplogic.YES: "Yes", skiplogic.NO: "No", skiplogic.UNSURE: "Not sure"}
 SURVEY = ("type", "name", "label", "hint", "relevant", "constraint", "constraint_message")
 
 
 # ODK XPath: `${q}`, with the choice names (triage's own spellings) as values.
-RELEVANT = forms.Infix(lambda q: "${" + q + "}", str, "!=", "true()", "false()")
+RELEVANT = skiplogic.Infix(lambda q: "${" + q + "}", str, "!=", "true()", "false()")
 
 
-def relevant(expr: forms.Expr) -> str:
+def relevant(expr: skiplogic.Expr) -> str:
     """An expression in ODK XPath for the `relevant` column ('' for always shown)."""
     return RELEVANT.write(expr)
 
@@ -35,19 +35,19 @@ def sheets(rules: RuleSet) -> dict[str, list[list[str]]]:
     """The workbook's sheets as rows of text (survey, choices, settings)."""
     survey: list[list[str]] = [list(SURVEY), ["note", "triage_disclaimer", rules.disclaimer, "", "", "", ""]]
     for q in rules.questions:
-        shown = relevant(forms.shown_when(q.ask_when, rules))
+        shown = relevant(skiplogic.shown_when(q.ask_when, rules))
         if q.type == NUMBER:
             bounds = []
             if q.minimum is not None:
-                bounds.append(f". >= {forms.number(q.minimum)}")
+                bounds.append(f". >= {skiplogic.number(q.minimum)}")
             if q.maximum is not None:
-                bounds.append(f". <= {forms.number(q.maximum)}")
-            label = forms.label(q)
-            message = (f"Between {forms.number(q.minimum)} and {forms.number(q.maximum)}" if q.minimum is not None and q.maximum is not None
+                bounds.append(f". <= {skiplogic.number(q.maximum)}")
+            label = skiplogic.label(q)
+            message = (f"Between {skiplogic.number(q.minimum)} and {skiplogic.number(q.maximum)}" if q.minimum is not None and q.maximum is not None
                        else "Out of range" if bounds else "")
             survey.append(["decimal", q.id, label, q.why, shown, " and ".join(bounds), message])
         else:
-            survey.append([f"select_one {CHOICES}", q.id, forms.label(q), q.why, shown, "", ""])
+            survey.append([f"select_one {CHOICES}", q.id, skiplogic.label(q), q.why, shown, "", ""])
     choices = [["list_name", "name", "label"]] + [[CHOICES, w, LABELS[w]] for w in LABELS]
     settings = [["form_title", "form_id", "version"], [rules.title, rules.id, rules.version]]
     return {"survey": survey, "choices": choices, "settings": settings}

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from .answers import answer_text, range_text
-from .errors import AnswerError
-from .model import NUMBER, Question
-from .questionnaire import Session
+from ..core.answers import answer_text, range_text
+from ..core.errors import AnswerError
+from ..core.model import NUMBER, Question
+from .session import Session
 
 if TYPE_CHECKING:
     from rich.console import Console

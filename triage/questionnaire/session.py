@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .answers import parse_answer
-from .domains import domain
-from .engine import Result, contribution, evaluate_values
-from .logic import CONNECTIVES, NOT_RECORDED, UNSURE, Outcome, Unknown, Value, compare, negate
-from .model import Compare, Condition, Question, RuleSet
+from ..core.answers import parse_answer
+from ..core.domains import domain
+from ..core.logic import CONNECTIVES, NOT_RECORDED, UNSURE, Outcome, Unknown, Value, compare, negate
+from ..core.model import Compare, Condition, Question, RuleSet
+from ..evaluation.engine import Result, contribution, evaluate_values
 
 Possible = frozenset[Outcome]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answers import answer_text, parse_answer
-from .errors import AnswerError, Location, Problem, RuleFileError, did_you_mean
+from ..core.answers import answer_text, parse_answer
+from ..core.errors import AnswerError, Location, Problem, RuleFileError, did_you_mean
+from ..core.logic import NOT_GIVEN, NOT_RECORDED
+from ..core.model import RuleSet, Value
 from .files import read_text, write_private
-from .logic import NOT_GIVEN, NOT_RECORDED
-from .model import RuleSet, Value
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
@@ -19,13 +19,12 @@ if TYPE_CHECKING:
 
 def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
     """Read and check every answer; all problems are reported together with file:line:column."""
-    from .yamlsafe import NodeReader, compose
-
     from .filekinds import expect
+    from .yamlsafe import NodeReader, compose
 
     text, _ = read_text(path)
     if text.lstrip().startswith("{") and '"resourceType"' in text:
-        from .fhir import response_values
+        from .fhirresponse import response_values
 
         return response_values(text, str(path), rules)[1]
     node = compose(text, str(path))

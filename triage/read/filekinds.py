@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from .errors import Location, Problem, RuleFileError
+from ..core.errors import Location, Problem, RuleFileError
 
 WHERE = {
     "rule": "a rule file: give it with --rules, or to `triage check`",

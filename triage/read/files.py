@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Any, Iterable, Iterator
 
-from .errors import InputFileError
-
+from ..core.errors import InputFileError
 
 MAX_WHOLE = 10 << 20  # bytes: the most a file read whole may hold
 
@@ -71,31 +71,13 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
 
 
 def write_private(path: str | Path, text: str | bytes) -> None:
-    """Write text whole or not at all, readable by its owner only: it holds health information.
-
-    A temporary file (created 0600) beside the target is renamed over it at the end, so a failure
-    or a signal never leaves half a file.
-    """
+    """Write text whole or not at all, readable by its owner only: it holds health information."""
     check_output(path)
-    target = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.resolve().parent)
+        with atomic_file(Path(path), binary=isinstance(text, bytes)) as out:
+            out.write(text)
     except OSError as exc:
-        raise InputFileError(f"{path}: cannot write here ({exc.strerror})") from None
-    try:
-        if isinstance(text, bytes):
-            with os.fdopen(fd, "wb") as raw:
-                raw.write(text)
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        _unlink(tmp)
         raise InputFileError(f"{path}: cannot write ({exc.strerror})") from None
-    except BaseException:
-        _unlink(tmp)
-        raise
 
 
 def _unlink(path: str) -> None:
@@ -156,3 +138,31 @@ def check_encoding(name: str) -> str:
     if not getattr(info, "_is_text_encoding", True):
         raise InputFileError(f"{name!r} is not a text encoding; try utf-8, cp1252 or latin-1") from None
     return info.name
+
+
+@contextmanager
+def atomic_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
+    """Standard output as it is, or a file written atomically (see atomic_file)."""
+    if path is None:
+        yield stdout
+        return
+    with atomic_file(path) as out:
+        yield out
+
+
+@contextmanager
+def atomic_file(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """The one way triage writes a file: to a temporary file (created 0600, owner-only) beside the
+    target, renamed over it at the end, so that a failure or a signal never leaves half a file."""
+    target = path.resolve()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot write here ({exc.strerror})") from None
+    try:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as out:
+            yield out
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink(tmp)
+        raise

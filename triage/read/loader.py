@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+import importlib.resources
 import re
+from dataclasses import replace
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from .errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
+from ..core.errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
+from ..core.logic import COMPARISONS, CONNECTIVES
+from ..core.model import NUMBER, YESNO, Compare, Condition, Disposition, Join, Question, Rule, RuleSet, SafetyNet, Source
 from .files import read_text
-from .logic import COMPARISONS, CONNECTIVES
-from .model import NUMBER, YESNO, Compare, Condition, Disposition, Join, Question, Rule, RuleSet, SafetyNet, Source
 
 if TYPE_CHECKING:
     from .yamlsafe import NodeReader
@@ -44,9 +44,13 @@ CONDITION_HELP = (
 
 
 def rules_dir() -> Path:
-    """Where the shipped rule sets live (installed as package data `triage/rules`)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "rules", here.parent / "rules"):
+    """Where the shipped rule sets live: package data `triage/rules` when installed, or the
+    repository's own `rules/` folder (which that package data is built from) in a source checkout."""
+    shipped = importlib.resources.files("triage") / "rules"
+    candidates = [Path(str(shipped))]
+    if not (candidates[0] / DEFAULT_RULES).is_file():
+        candidates.append(Path(str(importlib.resources.files("triage"))).parent / "rules")
+    for candidate in candidates:
         if (candidate / DEFAULT_RULES).is_file():
             return candidate
     raise InputFileError(f"the default rule set {DEFAULT_RULES} is missing from the installation")
@@ -64,9 +68,8 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
 
 
 def parse_rules(text: str, filename: str = "<rules>", sha256: str | None = None) -> RuleSet:
-    from .yamlsafe import NodeReader, compose
-
     from .filekinds import expect
+    from .yamlsafe import NodeReader, compose
 
     node = compose(text, filename)
     if node is None:

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import Location, Problem, RuleFileError, did_you_mean
+from ..core.errors import Location, Problem, RuleFileError, did_you_mean
 
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"

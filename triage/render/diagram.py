@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .describe import describe
-from .model import RuleSet
+from ..core.describe import describe
+from ..core.model import RuleSet
 
 FILL = {"red": "#f8d0d0", "amber": "#fde3b5", "green": "#d3f0d3", "blue": "#d0e0f8", "grey": "#e8e8e8"}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .describe import describe, source_title
-from .model import RuleSet
-from .render import STYLES
+from ..core.describe import describe, source_title
+from ..core.model import RuleSet
+from .result import STYLES
 
 if TYPE_CHECKING:
     from rich.tree import Tree

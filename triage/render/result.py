@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .answers import answer_text
-from .engine import Result
-from .logic import UNSURE, Outcome
+from ..core.answers import answer_text
+from ..core.logic import UNSURE, Outcome
+from ..evaluation.engine import Result
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from rich.panel import Panel
     from rich.table import Table
 
-    from .batch import Summary
-    from .cases import CaseOutcome
-    from .model import Question, Rule, RuleSet, Value
+    from ..authoring.cases import CaseOutcome
+    from ..batch.scorer import Summary
+    from ..core.model import Question, Rule, RuleSet, Value
 
 OUTCOME_WORDS = {True: "true", False: "false", UNSURE: "unknown (unsure)"}
 

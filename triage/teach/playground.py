@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote
 
-from .answers import parse_answer
-from .describe import describe
-from .engine import Result, evaluate_values
-from .forms import plain_text
-from .errors import AnswerError, RuleFileError, TriageError
-from .logic import NOT_RECORDED, UNSURE, Value
-from .model import NUMBER, RuleSet
-from .questionnaire import Session
+from ..core.answers import parse_answer
+from ..core.describe import describe
+from ..core.errors import AnswerError, RuleFileError, TriageError
+from ..core.logic import NOT_RECORDED, UNSURE, Value
+from ..core.model import NUMBER, RuleSet
+from ..evaluation.engine import Result, evaluate_values
+from ..formtools.skiplogic import plain_text
+from ..questionnaire.session import Session
 
 WEB = Path(__file__).resolve().parent / "web"
 CHOICES = ("yes", "no", "unsure", "")  # "" is "not recorded"
@@ -72,8 +72,8 @@ def state(rules: RuleSet, raw: Mapping[str, str]) -> State:
 
 def check_messages(text: str, name: str = "rules.yaml") -> tuple[RuleSet | None, list[dict[str, Any]]]:
     """The rule text checked as `triage check` does: the rule set (None if it has errors), and messages."""
-    from .lint import lint
-    from .loader import parse_rules
+    from ..authoring.lint import lint
+    from ..read.loader import parse_rules
 
     try:
         rules = parse_rules(text, name)
@@ -119,7 +119,7 @@ def questions_html(s: State) -> str:
 
 
 def result_html(s: State) -> str:
-    from .render import not_given, not_recorded, safety_net
+    from ..render.result import not_given, not_recorded, safety_net
 
     r = s.result
     d = r.disposition
@@ -189,7 +189,7 @@ def flowchart_html(s: State) -> str:
 
 
 def trace_html(s: State) -> str:
-    from .render import decided_by, outcome_word
+    from ..render.result import decided_by, outcome_word
 
     r = s.result
     rows = []
@@ -204,7 +204,7 @@ def trace_html(s: State) -> str:
 
 
 def what_if_html(before: State, after: State, question: str) -> str:
-    from .render import changed_rules
+    from ..render.result import changed_rules
 
     changes = changed_rules(before.result, after.result)
     rows = "".join(f"<tr><td>{esc(rule)}</td><td>{esc(b)}</td><td>{esc(a)}</td></tr>" for rule, b, a in changes)
@@ -271,7 +271,7 @@ def app(rules_path: str | Path | None = None) -> Any:
         from starlette.routing import Route
     except ImportError:
         raise TriageError("the playground needs its web extra: pip install 'triage[web]'") from None
-    from .loader import default_rules_path, load_rules
+    from ..read.loader import default_rules_path, load_rules
 
     path = Path(rules_path) if rules_path else default_rules_path()
     start_text = path.read_text(encoding="utf-8")

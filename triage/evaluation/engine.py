@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, NamedTuple, Sequence, TypeVar
 
-from .answers import parse_answers
-from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Outcome, Unknown, Value
-from .model import Disposition, Rule, RuleSet
+from ..core.answers import parse_answers
+from ..core.logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Outcome, Unknown, Value
+from ..core.model import Disposition, Rule, RuleSet
 
 _T = TypeVar("_T")
 

@@ -11,14 +11,13 @@ NULL disposition, as in batch scoring. Nothing is executed here.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterable
 
-import re
-
-from .answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
-from .errors import TriageError
-from .logic import COMPARISONS, CONNECTIVES
-from .model import NUMBER, Compare, Condition, Question, RuleSet
+from ..core.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
+from ..core.errors import TriageError
+from ..core.logic import COMPARISONS, CONNECTIVES
+from ..core.model import NUMBER, Compare, Condition, Question, RuleSet
 
 DIALECTS = ("sqlite", "duckdb", "spark")
 WHITESPACE = " \t\n\r\f\v"  # what TRIM removes: ASCII white space (Python's strip removes more)

@@ -1,0 +1,90 @@
+"""Writing scored rows: spreadsheet-formula escaping, and the JSON lines and FHIR NDJSON formats."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+from ..core.model import RuleSet
+from ..read.mapfile import norm
+from .columns import ADDED
+
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
+
+
+def escape_formula(cell: str) -> str:
+    """OWASP CSV-injection advice: a cell a spreadsheet would run as a formula gets a leading quote."""
+    if cell and cell[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+class Sink:
+    """A file-like object whose writes go into the loop's output buffer, in order with the fast path."""
+
+    __slots__ = ("write",)
+
+    def __init__(self, write: Callable[[str], Any]):
+        self.write = write
+
+
+def fhir_writer(out: Sink, header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
+    """One GuidanceResponse a line (NDJSON), naming the response by its id column if it has one."""
+    from ..formtools.fhir import guidance_response
+
+    names = [norm(h) for h in header]
+    id_at = next((names.index(n) for n in ("response_id", "id", "record_id", "respondent_id", "key", "meta-instanceid") if n in names), None)
+
+    def write_row(cells: list[str]) -> None:
+        added = dict(zip(ADDED, cells[width:]))
+        resource = guidance_response(rules, cells[id_at] if id_at is not None else "", added)
+        out.write(json_line(resource))
+
+    return write_row
+
+
+def json_line(value: object) -> str:
+    """One JSON value on one line (JSON lines, NDJSON)."""
+    line = json.dumps(value, ensure_ascii=False)
+    if "\u2028" in line or "\u2029" in line:
+        # Valid JSON, but JavaScript and some JSON-lines readers take these for line breaks.
+        line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return line + "\n"
+
+
+def jsonl_writer(out: Sink, header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
+    # Repeated headers must not overwrite each other: the second `note` becomes `note_2`, unless the
+    # file has a `note_2` of its own, and so on until the name is free.
+    keys: list[str] = []
+    used = set(header)
+    for h in header:
+        key, n = h, 1
+        while key in keys or (n > 1 and key in used):
+            n += 1
+            key = f"{h}_{n}"
+        keys.append(key)
+    disclaimer = rules.disclaimer
+
+    def write_row(cells: list[str]) -> None:
+        row = cells[:width]
+        disposition, action, reasons, unknown, unsure, blank, not_given, raised, error, version = cells[width:]
+        out.write(json_line({
+            "input": dict(zip(keys, row)),
+            "disposition": disposition or None,
+            "action": action or None,
+            "reasons": reasons.split(";") if reasons else [],
+            "unknown": unknown.split(";") if unknown else [],
+            "unsure": unsure.split(";") if unsure else [],
+            "not_recorded": blank.split(";") if blank else [],
+            "not_given": not_given.split(";") if not_given else [],
+            "raised_by_not_recorded": raised == "yes",
+            "error": error or None,
+            "rules_version": version,
+            "disclaimer": disclaimer,
+        }))
+
+    return write_row

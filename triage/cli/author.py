@@ -1,0 +1,85 @@
+"""`triage check`, `triage test` and `triage schema`: for rule authors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .common import Command, ExitStatus, app, make_console, user_errors
+
+
+@app.command(cls=Command)
+def check(
+    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Rule files to validate and lint.", dir_okay=False),
+    strict: bool = typer.Option(False, "--strict", metavar="", help="Exit 1 when there are warnings."),
+) -> None:
+    """Validate and lint rule files. Exit 0: fine; 1: warnings with --strict; 2: errors."""
+    from ..authoring.lint import lint
+    from ..core.errors import RuleFileError, TriageError
+    from ..read.loader import load_rules
+
+    worst = ExitStatus.OK
+    for path in files:
+        try:
+            ruleset = load_rules(path)
+        except RuleFileError as exc:
+            for problem in exc.problems:
+                print(f"{problem.location}: error: {problem.message}")
+            worst = ExitStatus.CANNOT_RUN
+            continue
+        except TriageError as exc:
+            # Messages about a file already start with its name: say it once.
+            message = str(exc)
+            prefix = f"{path}: "
+            print(f"{path}: error: {message[len(prefix):] if message.startswith(prefix) else message}")
+            worst = ExitStatus.CANNOT_RUN
+            continue
+        warnings = lint(ruleset)
+        for problem in warnings:
+            print(f"{problem.location}: warning: {problem.message}")
+        if warnings and strict:
+            worst = max(worst, ExitStatus.SOME_FAILED)
+        if not warnings:
+            print(f"{path}: ok ({len(ruleset.questions)} questions, {len(ruleset.rules)} rules)")
+    raise typer.Exit(worst)
+
+
+@app.command("test", cls=Command)
+def test_cases(
+    rules_file: Path = typer.Argument(..., metavar="RULES", help="The rule file.", dir_okay=False),
+    cases_file: Optional[Path] = typer.Argument(None, metavar="[CASES]", help="Its cases (default: the .cases.yaml file beside it).", dir_okay=False),
+) -> None:
+    """Run a rule set's test cases. Exit 0: all passed; 1: some failed; 2: a file cannot be used."""
+    from ..authoring.cases import run_case, uncovered_rules
+    from ..read.casefile import cases_path_for, load_cases
+    from ..read.loader import load_rules
+
+    with user_errors():
+        ruleset = load_rules(rules_file)
+        cases = load_cases(cases_file or cases_path_for(rules_file), ruleset)
+    outcomes = [run_case(ruleset, c) for c in cases]
+    console = make_console()
+    from ..render.result import case_failure_renderable
+
+    for outcome in outcomes:
+        if not outcome.passed:
+            console.print(case_failure_renderable(outcome, cases_file or cases_path_for(rules_file)))
+    failed = sum(not o.passed for o in outcomes)
+    uncovered = uncovered_rules(ruleset, outcomes)
+    covered = len(ruleset.rules) - len(uncovered)
+    print(f"rule coverage: {covered}/{len(ruleset.rules)} rules fired in some case"
+          + (f"; never fired: {', '.join(uncovered)}" if uncovered else ""))
+    print(f"{len(outcomes) - failed} passed, {failed} failed")
+    raise typer.Exit(ExitStatus.SOME_FAILED if failed else ExitStatus.OK)
+
+
+@app.command(cls=Command)
+def schema() -> None:
+    """Print the JSON Schema of the rule-file format (for editors and validators)."""
+    import json
+
+    from ..authoring.schema import rule_file_schema
+
+    print(json.dumps(rule_file_schema(), indent=2, ensure_ascii=False))

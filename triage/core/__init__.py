@@ -1,0 +1,6 @@
+"""The ground floor: the vocabulary every other wing speaks, and nothing else.
+
+Typed errors with locations (errors), the three-valued logic and its comparisons (logic), the
+validated rule-set model (model), answers as people type them (answers), conditions in plain words
+(describe), and which answers a question can take (domains). Imports nothing from triage.
+"""

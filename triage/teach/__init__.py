@@ -1,0 +1,3 @@
+"""The teaching playground: a page in the browser with questions, result, flowchart and trace
+side by side (playground), served locally or exported, with its assets in web/.
+"""
