@@ -292,21 +292,19 @@ def test_any_csv_gives_one_row_per_record_and_never_a_traceback(header, rows):
     assert all(r[disposition] != "self_care" for r in out[1:])  # these random rows never answer every question
 
 
-def test_bounded_caches_change_nothing_but_memory(monkeypatch):
+def test_bounded_caches_change_nothing_but_memory():
+    from triage.evaluation.packed import CacheLimits
+
     rows = [base(**{q: v}) for q in QIDS for v in (("yes", "unsure", "") if RULES.question(q).type == "yesno" else ("1", "40", ""))]
     data = (",".join(QIDS) + "\n" + "\n".join(",".join(r) for r in rows * 3) + "\n").encode()
 
-    def run():
+    def run(limits=CacheLimits()):
         out = io.StringIO()
-        summary = score_file(RULES, io.BytesIO(data), out, Options())
+        summary = score_file(RULES, io.BytesIO(data), out, Options(limits=limits))
         return out.getvalue(), summary
 
     roomy_out, roomy = run()
-    import triage.batch.scorer as batch
-
-    monkeypatch.setattr(batch, "CACHE_LIMIT", 3)
-    monkeypatch.setattr(batch, "TABLE_LIMIT", 2)
-    tight_out, tight = run()
+    tight_out, tight = run(CacheLimits(results=3, table=2, shares=2, memo=2))
     assert tight_out == roomy_out
     assert (tight.rows, tight.by_disposition, tight.fired, tight.unsure_questions, tight.not_recorded_questions) == (
         roomy.rows, roomy.by_disposition, roomy.fired, roomy.unsure_questions, roomy.not_recorded_questions)

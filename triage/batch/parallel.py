@@ -16,8 +16,9 @@ import os
 import secrets
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any, Callable, NamedTuple
 
 from ..core.model import RuleSet
 from .columns import ADDED, resolve_map
@@ -144,26 +145,32 @@ def _worker_start() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: Linux only; elsewhere this does nothing
     except (OSError, AttributeError):
         pass
-    # A worker also holds the pages it shares with its parent: half-size caches keep each worker under
-    # the memory budget of one process (its part of the file repeats about as much as the whole).
-    from ..evaluation import packed
-    from . import scorer
-
-    scorer.CACHE_LIMIT //= 2
-    packed.PART_LIMIT //= 2
 
 
-def _work(args: tuple[RuleSet, str, int, int, Part, Options, str, str]) -> tuple[str, Summary]:
-    rules, path, start, end, part, options, name, out_path = args
+class Job(NamedTuple):
+    """What one worker is given: a byte range of the file, and where to write its scored rows."""
+
+    rules: RuleSet
+    path: str
+    start: int
+    end: int
+    part: Part
+    options: Options
+    name: str
+    out_path: str
+
+
+def _work(job: Job) -> tuple[str, Summary]:
+    part, options = job.part, job.options
     tail = (part.sentinel + "\n").encode(options.encoding) if part.sentinel else b""
-    source = _Range(path, start, end, tail)
+    source = _Range(job.path, job.start, job.end, tail)
     try:
         # Owner-only, like every file triage writes: a part holds scored health data.
-        with open(os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8", newline="") as out:
-            summary = score_file(rules, source, out, options, name=name, part=part)
+        with open(os.open(job.out_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8", newline="") as out:
+            summary = score_file(job.rules, source, out, options, name=job.name, part=part)
     finally:
         source.close()
-    return out_path, summary
+    return job.out_path, summary
 
 
 def score_parallel(
@@ -203,7 +210,8 @@ def score_parallel(
     if on_start:
         on_start(scorer)
     bounds = list(zip(starts, starts[1:] + [size]))
-    part_options = Options(**{**options.__dict__, "encoding": "utf-8" if encoding == "utf-8-sig" else encoding})
+    # A worker also holds the pages it shares with its parent: it runs with half-size caches.
+    part_options = replace(options, encoding="utf-8" if encoding == "utf-8-sig" else encoding, limits=options.limits.halved())
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     # The cuts are a guess from quote parity, which a quote inside an unquoted cell (`disc 5"`) fools.
     # Each part but the last is read with a sentinel line after it: the guess is verified when every
@@ -211,8 +219,8 @@ def score_parallel(
     sentinel = f"\x1ftriage-part-end-{secrets.token_hex(16)}"
     with tempfile.TemporaryDirectory(prefix="triage-parts-") as tmp:
         work = [
-            (rules, path, start, end, Part(header, delimiter, offset, sentinel if end < size else None), part_options,
-             name, str(Path(tmp) / f"{i:04d}"))
+            Job(rules, path, start, end, Part(header, delimiter, offset, sentinel if end < size else None), part_options,
+                name, str(Path(tmp) / f"{i:04d}"))
             for i, ((start, end), offset) in enumerate(zip(bounds, line_offsets))
         ]
         if on_parts:

@@ -11,18 +11,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Callable, NamedTuple
 
 from ..core.answers import YESNO_TABLE, parse_answer, shown
-from ..core.errors import AnswerError, InputFileError, did_you_mean
+from ..core.errors import AnswerError
 from ..core.model import NUMBER, Question, RuleSet
-from ..evaluation.packed import Compiled, Packed
+from ..evaluation.packed import CacheLimits, Compiled, Packed
 from ..read.mapfile import ColumnMap, norm
-from .columns import ADDED, MissingColumnsError, one_edit_apart
+from .columns import layout
 from .writers import escape_formula
 
-TABLE_LIMIT = 4096
-CACHE_LIMIT = 8192
 
 
 class _Bad:
@@ -63,82 +61,57 @@ class Summary:
         self.first_errors.extend(part.first_errors[: max(0, limit - len(self.first_errors))])
 
 
-# A cached result entry is a list, for speed: the added cells as one CSV suffix (after a row's own
-# text), as a list (for rows that go through the csv module), then what the summary counts.
-SUFFIX, CELLS, LEVEL, FIRED, RAISED, COUNT = range(6)
+class Entry:
+    """A cached result: the added cells as one CSV suffix (after a row's own text) and as a list (for
+    rows that go through the csv module), then what the summary counts, and how many rows had it."""
+
+    __slots__ = ("suffix", "cells", "level", "fired", "raised", "count")
+
+    def __init__(self, suffix: str, cells: list[str], level: int, fired: tuple[int, ...], raised: bool):
+        self.suffix, self.cells, self.level, self.fired, self.raised, self.count = suffix, cells, level, fired, raised, 0
+
+
+class Column(NamedTuple):
+    """A question's column: where it is, its slot, and its table of cell text -> answer."""
+
+    position: int
+    slot: int
+    table: dict[str, object]
+    parse: Callable[[str], object]  # any cell -> its answer (or _Bad), filling `table` and `keys`
+    keys: dict[str, int]  # cell text -> its bits of the packed key
 
 
 class Scorer:
     """Resolves the header once, then turns rows of cells into the added output cells."""
 
-    def __init__(self, rules: RuleSet, header: list[str], colmap: ColumnMap | None = None, allow_missing: bool = False):
+    def __init__(self, rules: RuleSet, header: list[str], colmap: ColumnMap | None = None, allow_missing: bool = False,
+                 limits: CacheLimits | None = None):
         self.rules = rules
+        self.limits = limits or CacheLimits()
         self.compiled = Compiled(rules)
         # Short, since it is repeated on every row; the summary names the rule set and its full hash.
         self.version = f"{rules.version}#{rules.sha256[:8]}"
         colmap = colmap or ColumnMap()
-        clashes = [h for h in header if norm(h) in ADDED]
-        if clashes:
-            raise InputFileError(
-                f"the input already has a column named {clashes[0]!r}, which scoring adds; rename or remove it"
-            )
-        retired = [h for h in header if norm(h) in rules.retired_questions and norm(h) not in colmap.columns]
-        if retired:
-            # Never silently ignored: a version-1 column holds answers the rules would otherwise miss.
-            raise InputFileError(
-                f"column {retired[0].strip()!r}: {rules.retired_hint(norm(retired[0]))}. Split it into those columns, "
-                "or map it with --map if you know what it meant"
-            )
-        positions: dict[str, int] = {}
-        for pos, h in enumerate(header):
-            qid = colmap.columns.get(norm(h)) or (norm(h) if norm(h) in rules.questions_by_id else None)
-            if qid is None:
-                continue
-            if qid in positions:
-                raise InputFileError(
-                    f"columns {header[positions[qid]]!r} and {h!r} both hold question '{qid}'; keep one"
-                )
-            positions[qid] = pos
-        absent = [q.id for q in rules.questions if q.id not in positions]
-        # An optional yes/no question may have no column (a file made before it was added): not given.
-        screens = {q.id for q in rules.screens}
-        missing = [q for q in absent if q not in screens]
-        unmatched = [norm(h) for i, h in enumerate(header) if i not in positions.values()]
-        self.hints = {q: did_you_mean(q, unmatched) for q in absent}
-        if missing and not allow_missing:
-            raise MissingColumnsError(missing, self.hints)
-        # Even with --allow-missing, a header one edit away from a question id is almost surely that
-        # question misspelt: scoring its answers as not recorded would drop them without a word.
-        typos = [(h, q) for q in absent for h in unmatched if one_edit_apart(h, q)]
-        if typos:
-            h, q = typos[0]
-            raise InputFileError(f"column {h!r} looks like question '{q}' misspelt; rename the header, or map it "
-                                 "with --map (a map is also how to say it is another column)")
-        self.missing = missing
-        self.width = len(header)
-        self.packed = Packed(rules, self.compiled)
-        # (position in row, slot, table: cell text -> answer, parser that fills the table and `keys`)
-        self.columns = sorted(
-            ((pos, self.compiled.index[qid], *self._column(rules.question(qid), colmap, header[pos]))
-             for qid, pos in positions.items()),
-            key=lambda c: c[1],
-        )
+        found = layout(rules, header, colmap, allow_missing)
+        self.missing, self.hints, self.width = found.missing, found.hints, len(header)
+        self.packed = Packed(rules, self.compiled, self.limits)
+        self.columns = sorted((self._column(rules.question(qid), colmap, header[pos], pos) for qid, pos in found.positions.items()),
+                              key=lambda c: c.slot)
         self.rule_ids = [r.id for r in rules.rules]
         self.disposition_ids = [d.id for d in rules.dispositions]
-        self.question_ids = [q.id for q in rules.questions]
-        # Per present column: cell text -> its bits of the packed key. A row's key is their sum plus
-        # `base`, the bits of the absent columns (nothing recorded).
-        self.keys = [c[4] for c in self.columns]
-        positions_ = [c[0] for c in self.columns]
-        getter = itemgetter(*positions_) if positions_ else (lambda row: ())
-        self.pick = getter if len(positions_) != 1 else (lambda row: (row[positions_[0]],))
-        present = {c[1] for c in self.columns}
+        # A row's key is the sum of its present columns' bits plus `base`, the bits of the absent
+        # columns (nothing recorded).
+        self.keys = [c.keys for c in self.columns]
+        where = [c.position for c in self.columns]
+        getter = itemgetter(*where) if where else (lambda row: ())
+        self.pick = getter if len(where) != 1 else (lambda row: (row[where[0]],))
+        present = {c.slot for c in self.columns}
         self.base = sum(self.packed.code(i, rules.blanks[q.id]) for i, q in enumerate(rules.questions) if i not in present)
         self.set_delimiter(",")
-        self.results: dict[int, list[Any]] = {}
-        self.old: dict[int, list[Any]] = {}
-        self.summary = Summary(absent_screens=tuple(q for q in absent if q in screens))
-        self._screens = [(mask, code, q) for mask, code, q in self.packed.screens if q in positions]
+        self.results: dict[int, Entry] = {}
+        self.old: dict[int, Entry] = {}
+        self.summary = Summary(absent_screens=found.absent_screens)
+        self._screens = [(mask, code, q) for mask, code, q in self.packed.screens if q in found.positions]
         # Counts waiting to be added to the summary, by what they were counted on (kept small).
         self._levels: Counter[int] = Counter()
         self._fired: Counter[tuple[int, ...]] = Counter()
@@ -154,16 +127,13 @@ class Scorer:
         self._quoted_version = self._quote(self.version)
         # Rule and question ids are lower-case words: only a ';' delimiter can clash with their lists.
         self._quote_ids = self._quote if delimiter == ";" else str
-        self.packed.quote = self._quote
-        self.packed.heads.clear()
 
     def _quote(self, cell: str) -> str:
         if self._needs_quotes(cell) is None:
             return cell
         return '"' + cell.replace('"', '""') + '"'
 
-    def _column(self, q: Question, colmap: ColumnMap, header: str
-                ) -> tuple[dict[str, object], Callable[[str], object], dict[str, int]]:
+    def _column(self, q: Question, colmap: ColumnMap, header: str, position: int) -> Column:
         where = f"column {header.strip()!r}" + ("" if norm(header) == q.id else f" ({q.id})")
         codes = {**colmap.values.get("*", {}), **colmap.values.get(q.id, {})} if q.type != NUMBER else colmap.values.get(q.id, {})
         slot = self.compiled.index[q.id]
@@ -174,7 +144,7 @@ class Scorer:
             cache[""] = q.blank
         for code, answer in codes.items():
             cache[code] = self._value(q, answer, where)
-        bits = self.packed.code
+        bits, limit = self.packed.code, self.limits.table
 
         def parse(cell: str) -> object:
             if cell in cache:
@@ -184,12 +154,12 @@ class Scorer:
                 value = cache[key] if key in cache else self._value(q, codes.get(key, cell), where)
             # Bad cells stay out, so the fast path never sees them; so do cells a spreadsheet would run as a
             # formula (a tab, then yes), so that every row holding one is escaped the same way.
-            if len(keys) < TABLE_LIMIT and value.__class__ is not _Bad and escape_formula(cell) == cell:
+            if len(keys) < limit and value.__class__ is not _Bad and escape_formula(cell) == cell:
                 cache[cell] = value
                 keys[cell] = bits(slot, value)
             return value
 
-        return cache, parse, keys
+        return Column(position, slot, cache, parse, keys)
 
     def _value(self, q: Question, raw: object, where: str) -> object:
         try:
@@ -198,8 +168,8 @@ class Scorer:
             return _Bad(f"{where}: {exc.reason}")
         return self.compiled.signature(q.id, value) if q.type == NUMBER else value
 
-    def score(self, row: list[str]) -> list[Any] | str:
-        """The result entry for any row (see SUFFIX...COUNT), or the message for its error cell.
+    def score(self, row: list[str]) -> Entry | str:
+        """The result entry for any row, or the message for its error cell.
 
         Parses each cell through its column's table, filling the tables as it goes. score_file
         inlines a faster path for the common row, whose cells are all in the tables already.
@@ -208,12 +178,12 @@ class Scorer:
         bad = None
         n = len(row)
         code = self.packed.code
-        for pos, slot, _, parse, _ in self.columns:
-            value = parse(row[pos] if pos < n else "")
+        for column in self.columns:
+            value = column.parse(row[column.position] if column.position < n else "")
             if isinstance(value, _Bad):
                 bad = value.message if bad is None else f"{bad}; {value.message}"
             else:
-                key += code(slot, value)
+                key += code(column.slot, value)
         if n > self.width:
             # Quoted in the error cell, but only the first few, shortened: a row can hold millions.
             extra = ", ".join(shown(c) for c in row[self.width:self.width + 5]) + (", …" if n > self.width + 5 else "")
@@ -223,46 +193,49 @@ class Scorer:
             return bad
         return self.lookup(key)
 
-    def lookup(self, key: int) -> list[Any]:
+    def lookup(self, key: int) -> Entry:
         """The result entry for a packed key, counted."""
         entry = self.results.get(key) or self.entry(key)
-        entry[COUNT] += 1
+        entry.count += 1
         return entry
 
-    def entry(self, key: int) -> list[Any]:
+    def entry(self, key: int) -> Entry:
         """Decide once for a packed key and remember it (uncounted)."""
         entry = self.old.pop(key, None)
         if entry is None:
-            head, fired, fired_ids, unsure, blank = self.packed.decide(key)
-            text, q = self.packed.text, self._quote_ids
-            unsure_text, blank_text = text(unsure), text(blank >> 1)
-            not_given = ";".join(self.packed.not_given(key))
-            disposition, action, unknown, raised = head.raw
-            cells = [disposition, action, fired, unknown, unsure_text, blank_text, not_given, raised, "", self.version]
-            c, d = head.cells, self.delimiter
-            suffix = (f"{d}{c[0]}{d}{c[1]}{d}{q(fired)}{d}{c[2]}{d}{q(unsure_text)}{d}{q(blank_text)}{d}{q(not_given)}"
-                      f"{d}{c[3]}{d}{d}{self._quoted_version}\n")
-            entry = [suffix, cells, head.level, fired_ids, head.raised, 0]
-        if len(self.results) >= CACHE_LIMIT:
+            entry = self._new_entry(key)
+        if len(self.results) >= self.limits.results:
             self._fold(self.old)
             self.old = dict(self.results)
             self.results.clear()  # in place: the batch loop holds this dict
         self.results[key] = entry
         return entry
 
-    def _fold(self, entries: dict[int, list[Any]]) -> None:
+    def _new_entry(self, key: int) -> Entry:
+        decision = self.packed.decide(key)
+        head, text, quote, quote_ids = decision.head, self.packed.text, self._quote, self._quote_ids
+        cells = [head.disposition, head.action, decision.fired_text, head.unknown, text(decision.unsure),
+                 text(decision.not_recorded >> 1), ";".join(self.packed.not_given(key)), head.raised_text, "", self.version]
+        d = self.delimiter
+        # In ADDED order: ids need quotes only for a ';' delimiter; the action and version are any text.
+        suffix = d.join(["", head.disposition, quote(head.action), quote_ids(cells[2]), quote(head.unknown),
+                         quote_ids(cells[4]), quote_ids(cells[5]), quote_ids(cells[6]), head.raised_text, "",
+                         self._quoted_version]) + "\n"
+        return Entry(suffix, cells, head.level, decision.fired, head.raised)
+
+    def _fold(self, entries: dict[int, Entry]) -> None:
         """Move the counts held in cache entries into pending counters; the entries are then dropped."""
         levels, fired, unsure, blank = self._levels, self._fired, self._unsure, self._blank
         u_mask, b_mask = self.packed.unsure_mask, self.packed.not_recorded_mask
         raised = 0
         for key, entry in entries.items():
-            count = entry[COUNT]
+            count = entry.count
             if not count:
                 continue
-            levels[entry[LEVEL]] += count
-            if entry[FIRED]:
-                fired[entry[FIRED]] += count
-            if entry[RAISED]:
+            levels[entry.level] += count
+            if entry.fired:
+                fired[entry.fired] += count
+            if entry.raised:
                 raised += count
             if key & u_mask:
                 unsure[key & u_mask] += count
@@ -273,7 +246,7 @@ class Scorer:
                     self._not_given[q] += count
         self.summary.raised_by_not_recorded += raised
         entries.clear()
-        if len(unsure) + len(blank) + len(fired) > TABLE_LIMIT:
+        if len(unsure) + len(blank) + len(fired) > self.limits.table:
             self._settle()
 
     def _settle(self) -> None:

@@ -16,6 +16,8 @@ from ..core.logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Outcome, Unknown, Valu
 from ..core.model import Disposition, Rule, RuleSet
 
 _T = TypeVar("_T")
+# A result's cells, in the order every output gives them (CSV and JSON lines columns, SQL, FHIR).
+CELLS = ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "not_given", "raised_by_not_recorded")
 
 
 @dataclass(frozen=True)
@@ -150,17 +152,19 @@ class Result:
         return answers_of_kind(self.ruleset, self.answers, self.trace, NOT_RECORDED)
 
     def cells(self) -> dict[str, str]:
-        """The result as the cells `triage score` adds (without `error` and `rules_version`)."""
-        return {
-            "disposition": self.disposition.id,
-            "action": self.action or "",
-            "reasons": ";".join(r.id for r in self.fired),
-            "unknown": ";".join([r.id for r in self.unknown] + [f"flag:{q}" for q in self.unknown_flags]),
-            "unsure": ";".join(self.unsure),
-            "not_recorded": ";".join(self.not_recorded),
-            "not_given": ";".join(self.not_given),
-            "raised_by_not_recorded": "yes" if self.raised_by_not_recorded else "",
-        }
+        """The result as the cells `triage score` adds (without `error` and `rules_version`), in CELLS order:
+        the one place a Result becomes cells (the batch path builds the same cells from packed decisions,
+        and the differential tests hold the two equal)."""
+        return dict(zip(CELLS, (
+            self.disposition.id,
+            self.action or "",
+            ";".join(r.id for r in self.fired),
+            ";".join([r.id for r in self.unknown] + [f"flag:{q}" for q in self.unknown_flags]),
+            ";".join(self.unsure),
+            ";".join(self.not_recorded),
+            ";".join(self.not_given),
+            "yes" if self.raised_by_not_recorded else "",
+        )))
 
     @property
     def not_given(self) -> tuple[str, ...]:

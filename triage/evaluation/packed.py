@@ -20,6 +20,7 @@ choose looks at; the differential tests check that this equals the engine on gen
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple, Sequence
 
 from ..core.logic import CONNECTIVES, NOT_GIVEN, NOT_RECORDED, NUMBER_OPS, UNSURE, Outcome, Unknown, Value, compare, negate
@@ -93,15 +94,29 @@ class Compiled:
 
 
 GROUP_QUESTIONS = 7  # questions a group of rules may read before a new group starts (one rule may read more)
-MEMO_LIMIT = 4096  # entries in each rule's cache, each group's summaries, and the texts: memory stays flat
-PART_LIMIT = 4096  # entries per group's cache, and in the cache of heads: memory stays flat
 
 
-class Part(NamedTuple):
+@dataclass(frozen=True)
+class CacheLimits:
+    """How many entries each bounded cache may hold, so that memory stays flat however long the file.
+    Passed in, not module globals: a --jobs worker runs with half of each (see halved)."""
+
+    results: int = 8192  # batch: answers key -> result entry, in each of two generations
+    table: int = 4096  # batch: per column, cell text -> answer
+    shares: int = 4096  # per group of rules, its shares; and the decision heads
+    memo: int = 4096  # per rule, its outcomes; per group, its summaries; the question-list texts
+
+    def halved(self) -> CacheLimits:
+        """For a --jobs worker, which also holds the pages it shares with its parent: half-size caches
+        keep each under the memory budget of one process (its part repeats about as much as the whole)."""
+        return replace(self, results=self.results // 2, shares=self.shares // 2)
+
+
+class Share(NamedTuple):
     """One group's share of a decision, for one combination of the answers it reads."""
 
-    fired: str  # its true rules, joined with ';'
-    fired_ids: tuple[int, ...]
+    fired_text: str  # its true rules, joined with ';'
+    fired: tuple[int, ...]
     top_sure: int  # the most urgent level its true rules and unsure rules ask for (the default if none)
     any_blank: bool  # one of its rules is unknown only through answers not recorded
     views: tuple[int, ...]  # per possible result level: what the head needs from this group (a View id)
@@ -120,16 +135,50 @@ class View(NamedTuple):
     same: tuple[int, ...] = ()  # unknown rules whose own level is the result's
 
 
+class Group(NamedTuple):
+    """Neighbouring rules decided together: the key bits they read, and their shares by those bits."""
+
+    rules: range
+    mask: int
+    shares: dict[int, Share]
+
+
+class GroupSummary(NamedTuple):
+    """What a group's rules' outcomes give the decision, whatever the answers behind them."""
+
+    fired_text: str  # its true rules, joined with ';'
+    fired: tuple[int, ...]
+    top_sure: int
+    any_blank: bool
+    views: tuple[int, ...]
+    read_by_unknown: int  # key bits read by its unknown rules
+
+
 class Head(NamedTuple):
+    """The part of a decision that depends on the result's level: the cells as text (the writers quote)."""
+
     level: int
     raised: bool
-    cells: tuple[str, str, str, str]  # disposition, action, unknown, raised (quoted for the output)
-    raw: tuple[str, str, str, str]  # the same, as text
+    disposition: str
+    action: str
+    unknown: str  # rules that could not be ruled out, then flag:<question> for red flags left unknown
+    raised_text: str  # "yes" or ""
+
+
+class Decision(NamedTuple):
+    """Everything a result row holds for a key."""
+
+    head: Head
+    fired_text: str
+    fired: tuple[int, ...]
+    unsure: int  # key bits: unsure answers the unknown rules read (and red flags answered unsure)
+    not_recorded: int  # the same for answers not recorded
 
 
 class Packed:
-    def __init__(self, rules: RuleSet, compiled: Compiled | None = None):
+    def __init__(self, rules: RuleSet, compiled: Compiled | None = None, limits: CacheLimits | None = None):
         self.rules = rules
+        self.limits = limits or CacheLimits()
         self.compiled = compiled or Compiled(rules)
         c = self.compiled
         self.shift: list[int] = []
@@ -165,7 +214,7 @@ class Packed:
         self.rule_masks = [self._mask(r) for r in c.reads]
         self.rule_memo: list[dict[int, Outcome]] = [{} for _ in c.reads]
         # Per group: its rules' outcomes -> their summary (at most 4 ** rules in the group; few occur).
-        self.summaries: list[dict[tuple[Outcome, ...], tuple[str, tuple[int, ...], int, bool, tuple[int, ...], int]]] = [
+        self.summaries: list[dict[tuple[Outcome, ...], GroupSummary]] = [
             {} for _ in self.groups]
         self.flag_unsure = self.flag_mask & self.unsure_mask
         self.flag_blank = self.flag_mask & self.not_recorded_mask
@@ -174,21 +223,20 @@ class Packed:
         self.view_ids: list[dict[View, int]] = [{} for _ in self.groups]
         self.view_info: list[list[View]] = [[] for _ in self.groups]
         self.texts: dict[int, str] = {}
-        self.quote: Callable[[str], str] = lambda text: text  # set by the batch writer for its delimiter
 
     def _mask(self, slots: Sequence[int]) -> int:
         return sum(((1 << self.width[i]) - 1) << self.shift[i] for i in set(slots))
 
-    def _groups(self) -> list[tuple[range, int, dict[int, Part]]]:
-        groups: list[tuple[range, int, dict[int, Part]]] = []
+    def _groups(self) -> list[Group]:
+        groups: list[Group] = []
         start, read = 0, set[int]()
         for i, slots in enumerate(self.compiled.reads):
             if i > start and len(read | set(slots)) > GROUP_QUESTIONS:
-                groups.append((range(start, i), self._mask(sorted(read)), {}))
+                groups.append(Group(range(start, i), self._mask(sorted(read)), {}))
                 start, read = i, set()
             read |= set(slots)
         if self.compiled.reads:
-            groups.append((range(start, len(self.compiled.reads)), self._mask(sorted(read)), {}))
+            groups.append(Group(range(start, len(self.compiled.reads)), self._mask(sorted(read)), {}))
         return groups
 
     def code(self, slot: int, value: object) -> int:
@@ -211,34 +259,34 @@ class Packed:
         """Question ids of the unsure bits (or not-recorded bits shifted down one), joined with ';'."""
         found = self.texts.get(bits)
         if found is None:
-            if len(self.texts) >= MEMO_LIMIT:
+            if len(self.texts) >= self.limits.memo:
                 self.texts.clear()
             found = self.texts[bits] = ";".join(self.questions_in(bits))
         return found
 
-    def part(self, g: int, key: int) -> Part:
+    def share(self, g: int, key: int) -> Share:
         """Group g's part for a key (cached by the caller). Each rule's outcome is remembered on the
         few answers it reads, and the summary of the group on its rules' outcomes, so a combination
         of answers never seen before costs a few look-ups; only the unsure and blank bits are the key's."""
         outcomes = []
-        for i in self.groups[g][0]:
+        for i in self.groups[g].rules:
             k = key & self.rule_masks[i]
             memo = self.rule_memo[i]
             o = memo.get(k)
             if o is None:
-                if len(memo) >= MEMO_LIMIT:
+                if len(memo) >= self.limits.memo:
                     memo.clear()
                 o = memo[k] = self.compiled.tests[i](self._slots_for(i, key))
             outcomes.append(o)
         summaries = self.summaries[g]
         found = summaries.get(tuple(outcomes))
         if found is None:
-            if len(summaries) >= MEMO_LIMIT:
+            if len(summaries) >= self.limits.memo:
                 summaries.clear()
             found = summaries[tuple(outcomes)] = self._summary(g, outcomes)
-        fired_text, fired, top_sure, any_blank, views, read = found
-        return Part(fired_text, fired, top_sure, any_blank, views, key & read & self.unsure_mask,
-                    key & read & self.not_recorded_mask)
+        read = found.read_by_unknown
+        return Share(found.fired_text, found.fired, found.top_sure, found.any_blank, found.views,
+                     key & read & self.unsure_mask, key & read & self.not_recorded_mask)
 
     def _slots_for(self, rule: int, key: int) -> list[object]:
         """The answers rule `rule` reads, decoded from the key (the other slots are left None)."""
@@ -247,13 +295,13 @@ class Packed:
             slots[j] = self.values[j][(key >> self.shift[j]) & ((1 << self.width[j]) - 1)]
         return slots
 
-    def _summary(self, g: int, values: list[Outcome]) -> tuple[str, tuple[int, ...], int, bool, tuple[int, ...], int]:
+    def _summary(self, g: int, values: list[Outcome]) -> GroupSummary:
         """What a group's rules' outcomes give the decision: fired text and ids, the most urgent level
         they ask for, whether one is unknown only through blanks, the head's view per level, and the
         key bits read by its unknown rules."""
         rules, reads = self.rules, self.compiled.reads
         levels, unsure_levels = rules.rule_levels, rules.unsure_levels
-        span = self.groups[g][0]
+        span = self.groups[g].rules
         outcomes = dict(zip(span, values))
         fired = tuple(i for i in span if outcomes[i] is True)
         unknown = [i for i in span if outcomes[i].__class__ is Unknown]
@@ -276,8 +324,8 @@ class Packed:
                 ids[view] = len(self.view_info[g])
                 self.view_info[g].append(view)
             views.append(ids[view])
-        return (";".join(self.rule_ids[i] for i in fired), fired, top_sure,
-                any(outcomes[i] is NOT_RECORDED for i in unknown), tuple(views), read_by_unknown)
+        return GroupSummary(";".join(self.rule_ids[i] for i in fired), fired, top_sure,
+                            any(outcomes[i] is NOT_RECORDED for i in unknown), tuple(views), read_by_unknown)
 
     def _head(self, level: int, top_sure: int, views: Sequence[View], flags: tuple[str, ...] = ()) -> Head:
         """The head of a decision, put together from each group's view at the result's level."""
@@ -295,10 +343,9 @@ class Packed:
         if h is not None:
             listed.update(i for v in views for i in v.same if i < h)
         unknown = sorted(listed)
-        raw = (rules.dispositions[level].id, headline or "",
-               ";".join([self.rule_ids[i] for i in unknown] + [f"flag:{q}" for q in flags]),
-               "yes" if top_sure > level else "")
-        return Head(level, top_sure > level, (raw[0], self.quote(raw[1]), self.quote(raw[2]), raw[3]), raw)
+        return Head(level, top_sure > level, rules.dispositions[level].id, headline or "",
+                    ";".join([self.rule_ids[i] for i in unknown] + [f"flag:{q}" for q in flags]),
+                    "yes" if top_sure > level else "")
 
     def _exact_head(self, key: int) -> Head:
         """For a row with a red-flag question left unknown: engine.choose on every rule's outcome."""
@@ -314,7 +361,7 @@ class Packed:
         head = self._head(c.level, c.level + c.raised, views, c.unknown_flags)
         return head
 
-    def decide(self, key: int) -> tuple[Head, str, tuple[int, ...], int, int]:
+    def decide(self, key: int) -> Decision:
         """Everything a result row holds for a key: head, fired text and ids, unsure and blank bits."""
         parts = []
         top_sure = self.default
@@ -323,24 +370,24 @@ class Packed:
         blank = key & self.flag_blank
         fired: tuple[int, ...] = ()
         texts = []
-        for g, (_, mask, memo) in enumerate(self.groups):
-            k = key & mask
+        for g, group in enumerate(self.groups):
+            memo = group.shares
+            k = key & group.mask
             p = memo.get(k)
             if p is None:
-                if len(memo) >= PART_LIMIT:
+                if len(memo) >= self.limits.shares:
                     memo.clear()
-                p = memo[k] = self.part(g, key)
+                p = memo[k] = self.share(g, key)
             parts.append(p)
-            text, ids, sure, any_blank, _, u, b = p
-            if sure < top_sure:
-                top_sure = sure
-            if any_blank:
+            if p.top_sure < top_sure:
+                top_sure = p.top_sure
+            if p.any_blank:
                 blank_rules = True
-            unsure |= u
-            blank |= b
-            if ids:
-                texts.append(text)
-                fired += ids
+            unsure |= p.unsure
+            blank |= p.not_recorded
+            if p.fired:
+                texts.append(p.fired_text)
+                fired += p.fired
         if top_sure == self.default and key & self.flag_unknown_bits:
             head = self._exact_head(key)
         else:
@@ -348,11 +395,11 @@ class Packed:
             head_key = (top, top_sure, *[p.views[top] for p in parts])
             head = self.heads.get(head_key)  # type: ignore[assignment]
             if head is None:
-                if len(self.heads) >= PART_LIMIT:
+                if len(self.heads) >= self.limits.shares:
                     self.heads.clear()
                 info = self.view_info
                 head = self.heads[head_key] = self._head(top, top_sure, [info[g][v] for g, v in enumerate(head_key[2:])])
-        return head, ";".join(texts), fired, unsure, blank
+        return Decision(head, ";".join(texts), fired, unsure, blank)
 
 
 def _signatures(c: Compiled, qid: str) -> list[object]:
