@@ -38,16 +38,7 @@ def engine_row(ruleset, row):
         r = evaluate(ruleset, answers)
     except AnswerError:
         return None
-    return {
-        "disposition": r.disposition.id,
-        "action": r.action or "",
-        "reasons": ";".join(x.id for x in r.fired),
-        "unknown": ";".join([x.id for x in r.unknown] + [f"flag:{q}" for q in r.unknown_flags]),
-        "unsure": ";".join(r.unsure),
-        "not_recorded": ";".join(r.not_recorded),
-        "not_given": ";".join(r.not_given),
-        "raised_by_not_recorded": "yes" if r.raised_by_not_recorded else "",
-    }
+    return r.cells()
 
 
 def csv_text(ruleset, rows):

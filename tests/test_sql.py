@@ -33,9 +33,8 @@ def run_sqlite(rules, rows, typed=False):
 
 def expected(rules, row):
     result = evaluate(rules, {k: v for k, v in row.items() if v is not None})
-    return (result.disposition.id, ";".join(r.id for r in result.fired),
-            ";".join([r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags]),
-            result.action or "", ";".join(result.unsure), ";".join(result.not_recorded))
+    cells = result.cells()
+    return tuple(cells[k] for k in ("disposition", "reasons", "unknown", "action", "unsure", "not_recorded"))
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], max_examples=40)

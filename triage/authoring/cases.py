@@ -30,14 +30,10 @@ def run_case(rules: RuleSet, case: Case) -> CaseOutcome:
     failures = []
     if result.disposition.id != case.expect:
         failures.append(f"expected {case.expect}, got {result.disposition.id}")
-    actual = {
-        "fired": [r.id for r in result.fired],
-        "unknown": [r.id for r in result.unknown] + [f"flag:{q}" for q in result.unknown_flags],
-        "unsure": list(result.unsure),
-        "not_recorded": list(result.not_recorded),
-        "not_given": list(result.not_given),
-    }
-    for key, got in actual.items():
+    cells = result.cells()
+    for key, column in (("fired", "reasons"), ("unknown", "unknown"), ("unsure", "unsure"), ("not_recorded", "not_recorded"),
+                        ("not_given", "not_given")):
+        got = cells[column].split(";") if cells[column] else []
         expected = getattr(case, key)
         if expected is not None and sorted(expected) != sorted(got):
             failures.append(f"expected {key} [{', '.join(sorted(expected))}], got [{', '.join(sorted(got))}]")
