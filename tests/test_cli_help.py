@@ -38,3 +38,9 @@ def test_a_wrong_choice_is_said_in_plain_words(args, words):
     assert result.exit_code == 2
     text = " ".join(result.output.replace("│", " ").split())
     assert words in text and "Value error" not in text
+
+
+def test_help_lists_the_commands_in_the_order_a_person_meets_them():
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "120", "NO_COLOR": "1"})
+    listed = [m.group(1) for m in re.finditer(r"^│ (\w+) ", result.stdout, re.M) if m.group(1) in COMMANDS]
+    assert listed == COMMANDS

@@ -12,7 +12,7 @@ from typing import Iterator
 from ..core.describe import describe
 from ..core.domains import exists
 from ..core.errors import Location, Problem
-from ..core.logic import NUMBER_OPS
+from ..core.logic import COMPARISONS, CONNECTIVES, NOT_GIVEN, NUMBER_OPS
 from ..core.model import Compare, Condition, Question, Rule, RuleSet
 
 MAX_COMBINATIONS = 200_000  # beyond this the shadowing check is skipped, not guessed
@@ -59,11 +59,11 @@ def _holding_when_blank(cond: Condition, rules: RuleSet, negated: bool = False) 
     under a `not`): a rule built on one fires for every row of a file that lacks the column."""
     if isinstance(cond, Compare):
         q = rules.question(cond.question)
-        if q.optional and q.type == "yesno" and cond.op == "is" and (cond.value is False) != negated:
+        if q.optional and q.type == "yesno" and COMPARISONS[cond.op].holds(NOT_GIVEN, cond.value) is (not negated):
             yield cond
         return
     for item in cond.items:
-        yield from _holding_when_blank(item, rules, negated != (cond.kind == "not"))
+        yield from _holding_when_blank(item, rules, negated != CONNECTIVES[cond.kind].flips())
 
 
 _MARKUP = re.compile(r"\[/?[a-zA-Z#@][^\[\]]*\]|\[/\]")
@@ -84,9 +84,7 @@ def _texts(rules: RuleSet) -> Iterator[tuple[Rule | Question, str, str]]:
 def _range_problem(q: Question, c: Compare) -> str | None:
     lo = q.minimum if q.minimum is not None else float("-inf")
     hi = q.maximum if q.maximum is not None else float("inf")
-    v = float(c.value)
-    never = {"at_least": v > hi, "above": v >= hi, "at_most": v < lo, "below": v <= lo}[c.op]
-    always = {"at_least": v <= lo, "above": v < lo, "at_most": v >= hi, "below": v > hi}[c.op]
+    never, always = NUMBER_OPS[c.op].never_or_always(lo, hi, float(c.value))
     allowed = f"answers run from {lo:g} to {hi:g}"
     if never:
         return f"'{describe(c)}' can never be true: {allowed}"

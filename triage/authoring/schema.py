@@ -33,7 +33,8 @@ def _object(required: Iterable[str], optional: Iterable[str], properties: dict[s
             "properties": properties, "additionalProperties": False}
 
 
-def rule_file_schema() -> dict[str, Any]:
+def _condition() -> dict[str, Any]:
+    """A condition: a comparison (each registered comparison is a property), or all/any/not."""
     comparison = {
         "type": "object",
         "description": "One question's answer compared with a value.",
@@ -61,6 +62,11 @@ def rule_file_schema() -> dict[str, Any]:
             _object(["not"], [], {"not": {"$ref": "#/$defs/condition"}}, "The condition is false."),
         ],
     }
+    return condition
+
+
+def rule_file_schema() -> dict[str, Any]:
+    condition = _condition()
     disposition = _object(DISPOSITION_KEYS, DISPOSITION_OPTIONAL, {
         "id": ID, "label": TEXT, "colour": {"enum": list(COLOURS)}, "summary": TEXT,
         "advice": TEXTS,

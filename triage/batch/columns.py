@@ -40,6 +40,7 @@ def layout(rules: RuleSet, header: list[str], colmap: ColumnMap, allow_missing: 
         positions[qid] = pos
     absent = [q.id for q in rules.questions if q.id not in positions]
     # An optional yes/no question may have no column (a file made before it was added): not given.
+    # mutant: absent-screen
     screens = {q.id for q in rules.screens}
     missing = [q for q in absent if q not in screens]
     unmatched = [norm(h) for i, h in enumerate(header) if i not in positions.values()]

@@ -182,37 +182,22 @@ def score_parallel(
 
     `on_parts` is told how many worker processes really start (tests check that they do).
     """
-    import multiprocessing
-
     size = os.path.getsize(path)
     jobs = max(1, min(jobs, size // (min_bytes_per_job or MIN_BYTES_PER_JOB)))
-    encoding = options.encoding
-    header_text = ""
-    header_rows: list[list[str]] = []
-    starts: list[int] = []
-    if jobs > 1:
-        body, starts, line_offsets = record_starts(path, jobs)
-        with open(path, "rb") as f:
-            head = f.read(body)
-        try:
-            header_text = head.decode(encoding)
-        except UnicodeDecodeError:
-            header_text = ""  # the single-process path reports it properly
-        delimiter = options.delimiter or detect_delimiter(header_text)
-        header_rows = list(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter))
-    if len(header_rows) != 1 or not any(header_rows[0]) or len(starts) < 2:
+    cut = _cut(path, jobs, options) if jobs > 1 else None
+    if cut is None:
         # Small file, or one this cut cannot handle (lines ending in a lone CR, say): one process.
         with open(path, "rb") as f:
             return score_file(rules, f, out, options, name=name, on_start=on_start)
-    header = header_rows[0]
+    header, delimiter, starts, line_offsets = cut
     # Check the header here, once, so a missing column stops the run before any worker starts.
     scorer = Scorer(rules, header, resolve_map(rules, header, options.colmap, options.source), options.allow_missing)
     if on_start:
         on_start(scorer)
     bounds = list(zip(starts, starts[1:] + [size]))
+    encoding = options.encoding
     # A worker also holds the pages it shares with its parent: it runs with half-size caches.
     part_options = replace(options, encoding="utf-8" if encoding == "utf-8-sig" else encoding, limits=options.limits.halved())
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     # The cuts are a guess from quote parity, which a quote inside an unquoted cell (`disc 5"`) fools.
     # Each part but the last is read with a sentinel line after it: the guess is verified when every
     # part ends between records (by induction from the header, each next part then starts at one).
@@ -225,23 +210,51 @@ def score_parallel(
         ]
         if on_parts:
             on_parts(len(work))
-        with context.Pool(len(work), initializer=_worker_start) as pool:
-            done = pool.map(_work, work)
+        done = _run_workers(work)
         if not all(summary.ended_on_boundary for _, summary in done):
             # A cut fell inside a record: score the whole file again in one process, never lose a row.
             with open(path, "rb") as f:
                 return score_file(rules, f, out, options, name=name)
-        if options.fmt == "csv":
-            writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-            escaped = [escape_formula(c) for c in header] if options.escape_formulas else header
-            writer.writerow(escaped + list(ADDED))
-        total = Summary()
-        for part_path, summary in done:
-            with open(part_path, encoding="utf-8", newline="") as part_file:
-                shutil.copyfileobj(part_file, out)
-            os.unlink(part_path)
-            total.merge(summary, options.max_reported_errors)
+        total = _join(done, header, delimiter, out, options)
     if os.path.getsize(path) != size:
         total.input_changed = True
     return total
 
+
+def _cut(path: str, jobs: int, options: Options) -> tuple[list[str], str, list[int], list[int]] | None:
+    """(header, delimiter, part starts, lines before each part), or None when the file cannot be cut."""
+    body, starts, line_offsets = record_starts(path, jobs)
+    with open(path, "rb") as f:
+        head = f.read(body)
+    try:
+        header_text = head.decode(options.encoding)
+    except UnicodeDecodeError:
+        header_text = ""  # the single-process path reports it properly
+    delimiter = options.delimiter or detect_delimiter(header_text)
+    header_rows = list(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter))
+    if len(header_rows) != 1 or not any(header_rows[0]) or len(starts) < 2:
+        return None
+    return header_rows[0], delimiter, starts, line_offsets
+
+
+def _run_workers(work: list[Job]) -> list[tuple[str, Summary]]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(len(work), initializer=_worker_start) as pool:
+        return pool.map(_work, work)
+
+
+def _join(done: list[tuple[str, Summary]], header: list[str], delimiter: str, out: IO[str], options: Options) -> Summary:
+    """The header, then each part's rows in order; their summaries added up."""
+    if options.fmt == "csv":
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        escaped = [escape_formula(c) for c in header] if options.escape_formulas else header
+        writer.writerow(escaped + list(ADDED))
+    total = Summary()
+    for part_path, summary in done:
+        with open(part_path, encoding="utf-8", newline="") as part_file:
+            shutil.copyfileobj(part_file, out)
+        os.unlink(part_path)
+        total.merge(summary, options.max_reported_errors)
+    return total

@@ -52,6 +52,7 @@ class Summary:
         """Add another part's counts (for --jobs); keeps at most `limit` first errors."""
         self.rows += part.rows
         self.errors += part.errors
+        # mutant: merge-blank-lines
         self.blank_lines += part.blank_lines
         self.raised_by_not_recorded += part.raised_by_not_recorded
         self.input_changed |= part.input_changed
@@ -141,6 +142,7 @@ class Scorer:
         keys: dict[str, int] = {}
         if q.type != NUMBER:
             cache.update(YESNO_TABLE)
+            # mutant: batch-optional-blank
             cache[""] = q.blank
         for code, answer in codes.items():
             cache[code] = self._value(q, answer, where)

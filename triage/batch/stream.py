@@ -260,6 +260,7 @@ class _Stream:
                             entry.count += 1
                             if escaping and line_looks_like_formula(body):
                                 escaped = [escape_formula(c) for c in row]
+                                # mutant: fast-escape
                                 if escaped != row:
                                     emit(escaped + entry.cells)
                                     continue

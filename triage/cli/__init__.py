@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from . import author, export, run, score, show, teach  # noqa: F401 - each registers its commands
+# In the order `triage --help` lists the commands: each module registers its own on the app.
+from . import run, score, show, author, export, teach  # noqa: F401, I001
 from .common import ExitStatus, app, err
 
 __all__ = ["app", "main"]

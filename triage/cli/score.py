@@ -14,7 +14,9 @@ from .common import Command, ExitStatus, RulesOption, app, choice, err, make_con
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..batch.scorer import Scorer
+    from ..batch.scorer import Scorer, Summary
+    from ..batch.stream import Options
+    from ..core.model import RuleSet
 
 
 @app.command(cls=Command)
@@ -38,8 +40,8 @@ def score(
                                        help="Worker processes (default: one per core, for files of 16 MB and more; one per 8 MB at most)."),
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
-    from ..batch.stream import DELIMITERS, Options, score_file
-    from ..read.files import atomic_output, check_encoding, check_output, open_binary, same_file, stdin_is
+    from ..batch.stream import DELIMITERS, Options
+    from ..read.files import check_encoding, check_output, same_file, stdin_is
     from ..read.loader import load_rules
     from ..read.mapfile import load_map
 
@@ -61,43 +63,8 @@ def score(
                 raise typer.Exit(ExitStatus.CANNOT_RUN)
             check_output(output)
         stderr = make_console(stderr=True)
-        from ..batch.parallel import can_split, default_jobs, score_parallel
-
-        splittable = can_split(input, options)
-        if jobs is None:
-            jobs = default_jobs(input) if splittable else 1
-        elif jobs > 1 and not splittable and not quiet:
-            stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
-        parallel = jobs > 1 and splittable
-        on_start = None
-        if allow_missing and not quiet:
-            def on_start(scorer: Scorer) -> None:
-                from rich.text import Text
-
-                missing = ", ".join(f"{q}{scorer.hints.get(q, '')}" for q in scorer.missing)
-                if missing:
-                    stderr.print(Text(f"Scoring without columns for: {missing} (not recorded in every row)", style="yellow"))
         try:
-            if parallel:
-                with atomic_output(Path(output) if output else None, sys.stdout) as out:
-                    summary = score_parallel(ruleset, input, out, options, jobs, input, on_start=on_start)
-            else:
-                source = raw = open_binary(input)
-                name = input if input != "-" else "<stdin>"
-                try:
-                    if source_kind == "fhir":
-                        import io
-
-                        from ..read.fhirresponse import as_csv
-
-                        # Responses become the CSV rows score_file reads: response_id, then each question.
-                        source = as_csv(io.TextIOWrapper(raw, encoding=encoding, newline=""), name, ruleset)  # type: ignore[assignment]
-                        options.encoding, options.delimiter = "utf-8", ","
-                    with atomic_output(Path(output) if output else None, sys.stdout) as out, _progress(stderr, raw, quiet) as update:
-                        summary = score_file(ruleset, source, out, options, name=name, on_progress=update, on_start=on_start)
-                finally:
-                    if raw is not sys.stdin.buffer:
-                        raw.close()
+            summary = _score(ruleset, input, output, options, jobs, quiet, stderr)
         except KeyboardInterrupt:
             err("interrupted; no output file was written" if output else "interrupted")
             raise typer.Exit(ExitStatus.INTERRUPTED) from None  # main() gives a signal's own status
@@ -105,6 +72,51 @@ def score(
 
     stderr.print(summary_renderable(summary, ruleset, quiet))
     raise typer.Exit(ExitStatus.SOME_FAILED if summary.errors or summary.input_changed else ExitStatus.OK)
+
+
+def _score(ruleset: RuleSet, input: str, output: str | None, options: Options, jobs: int | None, quiet: bool,
+           stderr: Console) -> Summary:
+    """Score in one process or several (--jobs), into standard output or a file written atomically."""
+    from ..batch.parallel import can_split, default_jobs, score_parallel
+    from ..batch.stream import score_file
+    from ..read.files import atomic_output, open_binary
+
+    splittable = can_split(input, options)
+    if jobs is None:
+        jobs = default_jobs(input) if splittable else 1
+    elif jobs > 1 and not splittable and not quiet:
+        stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
+    on_start = _say_missing(stderr) if options.allow_missing and not quiet else None
+    if jobs > 1 and splittable:
+        with atomic_output(Path(output) if output else None, sys.stdout) as out:
+            return score_parallel(ruleset, input, out, options, jobs, input, on_start=on_start)
+    source = raw = open_binary(input)
+    name = input if input != "-" else "<stdin>"
+    try:
+        if options.source == "fhir":
+            import io
+
+            from ..read.fhirresponse import as_csv
+
+            # Responses become the CSV rows score_file reads: response_id, then each question.
+            source = as_csv(io.TextIOWrapper(raw, encoding=options.encoding, newline=""), name, ruleset)  # type: ignore[assignment]
+            options.encoding, options.delimiter = "utf-8", ","
+        with atomic_output(Path(output) if output else None, sys.stdout) as out, _progress(stderr, raw, quiet) as update:
+            return score_file(ruleset, source, out, options, name=name, on_progress=update, on_start=on_start)
+    finally:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+
+
+def _say_missing(stderr: Console) -> Callable[[Scorer], None]:
+    def on_start(scorer: Scorer) -> None:
+        from rich.text import Text
+
+        missing = ", ".join(f"{q}{scorer.hints.get(q, '')}" for q in scorer.missing)
+        if missing:
+            stderr.print(Text(f"Scoring without columns for: {missing} (not recorded in every row)", style="yellow"))
+
+    return on_start
 
 
 @contextmanager

@@ -18,19 +18,14 @@ def number_text(x: float, unit: str | None = None) -> str:
 
 def describe(cond: Condition, rules: RuleSet | None = None, nested: bool = False) -> str:
     if isinstance(cond, Compare):
-        words = COMPARISONS[cond.op].words
-        if cond.op == "is":
-            return f"{cond.question} is {'yes' if cond.value else 'no'}"
-        if cond.op == "given":
-            return f"{cond.question} {words if cond.value else 'was not given'}"
         unit = rules.question(cond.question).unit if rules is not None else None
-        return f"{cond.question} {words} {number_text(float(cond.value), unit)}"
-    if cond.kind == "not":
+        return COMPARISONS[cond.op].text(cond.question, cond.value, unit)
+    connective = CONNECTIVES[cond.kind]
+    if connective.dominant is None:  # not
         item = cond.items[0]
-        if isinstance(item, Compare) and item.op == "is":
-            return f"{item.question} is not {'yes' if item.value else 'no'}"
-        return f"{CONNECTIVES['not'].words}({describe(item, rules)})"
-    text = CONNECTIVES[cond.kind].words.join(describe(c, rules, nested=True) for c in cond.items)
+        shorter = COMPARISONS[item.op].text_negated(item.question, item.value) if isinstance(item, Compare) else None
+        return shorter or f"{connective.words}({describe(item, rules)})"
+    text = connective.words.join(describe(c, rules, nested=True) for c in cond.items)
     return f"({text})" if nested and len(cond.items) > 1 else text
 
 

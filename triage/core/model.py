@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Union
 
-from .logic import CONNECTIVES, NOT_GIVEN, NOT_RECORDED, Outcome, Value, compare
+from .logic import COMPARISONS, CONNECTIVES, NOT_GIVEN, NOT_RECORDED, Outcome, Value
 
 __all__ = ["Value", "Outcome"]  # re-exported: the types of answers and outcomes travel with the model
 
@@ -28,7 +28,7 @@ class Compare:
     value: bool | float
 
     def evaluate(self, values: Mapping[str, Value]) -> tuple[Outcome, frozenset[str]]:
-        return compare(self.op, values[self.question], self.value), frozenset((self.question,))
+        return COMPARISONS[self.op].holds(values[self.question], self.value), frozenset((self.question,))
 
     def questions(self) -> tuple[str, ...]:
         return (self.question,)
@@ -109,6 +109,7 @@ class Question:
     @property
     def blank(self) -> Value:
         """What a missing answer means: "not given" for an optional question, else not recorded."""
+        # mutant: optional-number-blank
         return NOT_GIVEN if self.optional else NOT_RECORDED
 
 
@@ -174,6 +175,11 @@ class RuleSet:
     rule_levels: tuple[int, ...] = field(init=False, compare=False, repr=False)
     unsure_levels: tuple[int, ...] = field(init=False, compare=False, repr=False)
     blanks: Mapping[str, Value] = field(init=False, compare=False, repr=False)
+    # The levels (indexes into dispositions) every evaluator starts from: the default (the least urgent,
+    # when nothing holds), and the cautious one above it (a rule unknown only through blanks, or a red
+    # flag left unknown, asks for it).
+    default_level: int = field(init=False, compare=False, repr=False)
+    cautious_level: int = field(init=False, compare=False, repr=False)
     # The optional yes/no questions: a blank is "not given" (read as no), and outputs say so.
     screens: tuple[Question, ...] = field(init=False, compare=False, repr=False)
     _levels: Mapping[str, int] = field(init=False, compare=False, repr=False)
@@ -183,9 +189,12 @@ class RuleSet:
         levels = {d.id: i for i, d in enumerate(self.dispositions)}
         cautious = len(self.dispositions) - 2
         built = {
+            "default_level": len(self.dispositions) - 1,
+            "cautious_level": cautious,
             "questions_by_id": {q.id: q for q in self.questions},
             "dispositions_by_id": {d.id: d for d in self.dispositions},
             "rule_levels": tuple(levels[r.disposition] for r in self.rules),
+            # mutant: unsure-level
             "unsure_levels": tuple(levels[r.if_unsure] if r.if_unsure else cautious for r in self.rules),
             "blanks": {q.id: q.blank for q in self.questions},
             "screens": tuple(q for q in self.questions if q.optional and q.type == YESNO),

@@ -48,8 +48,7 @@ def choose(
     Both are asked only when they can matter.
     """
     levels, unsure_levels = rules.rule_levels, rules.unsure_levels
-    default = len(rules.dispositions) - 1
-    cautious = default - 1
+    default, cautious = rules.default_level, rules.cautious_level
     fired = [i for i, v in enumerate(outcomes) if v is True]
     unknown_all = [i for i, v in enumerate(outcomes) if v.__class__ is Unknown]
     # The level from true rules and unsure answers alone; blanks can add the cautious level at most.
@@ -69,6 +68,7 @@ def choose(
     headline = _headline(rules, outcomes, top)
     fired_at_top = any(levels[i] == top for i in fired)
     return Choice(top, tuple(fired), could_not_rule_out(rules, outcomes, unknown_all, top, fired_at_top, headline),
+                  # mutant: raised
                   flags, headline, top_sure > top)
 
 
@@ -79,6 +79,7 @@ def could_not_rule_out(rules: RuleSet, outcomes: Sequence[Outcome], unknown: Ite
     level that stand before the headline's rule, since their own action would come first."""
     levels = rules.rule_levels
     before = headline[0] if headline is not None else -1
+    # mutant: before-headline
     return tuple(i for i in unknown if levels[i] < top or (levels[i] == top and i < before)
                  or (not fired_at_top and contribution(rules, i, outcomes[i]) == top))
 
@@ -90,8 +91,7 @@ def contribution(rules: RuleSet, i: int, outcome: Outcome) -> int:
         return rules.rule_levels[i]
     if outcome is UNSURE:
         return rules.unsure_levels[i]
-    default = len(rules.dispositions) - 1
-    return default - 1 if outcome is NOT_RECORDED else default
+    return rules.cautious_level if outcome is NOT_RECORDED else rules.default_level
 
 
 def unknown_reads(reads: Sequence[Iterable[_T]], outcomes: Sequence[Outcome], always: Iterable[_T]) -> set[_T]:
@@ -108,6 +108,7 @@ def _headline(rules: RuleSet, outcomes: Sequence[Outcome], top: int) -> tuple[in
     """The first true rule at the result's level with an action; else the first rule whose unsure
     state set that level and that has an action for it; else None (the disposition's own advice)."""
     for i, rule in enumerate(rules.rules):
+        # mutant: headline-true-first
         if outcomes[i] is True and rules.rule_levels[i] == top and rule.action:
             return i, False
     for i, rule in enumerate(rules.rules):
@@ -158,6 +159,7 @@ class Result:
         return dict(zip(CELLS, (
             self.disposition.id,
             self.action or "",
+            # mutant: result-cells
             ";".join(r.id for r in self.fired),
             ";".join([r.id for r in self.unknown] + [f"flag:{q}" for q in self.unknown_flags]),
             ";".join(self.unsure),

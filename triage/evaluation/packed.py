@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple, Sequence
 
-from ..core.logic import CONNECTIVES, NOT_GIVEN, NOT_RECORDED, NUMBER_OPS, UNSURE, Outcome, Unknown, Value, compare, negate
+from ..core.logic import COMPARISONS, CONNECTIVES, NOT_GIVEN, NOT_RECORDED, NUMBER_OPS, UNSURE, Outcome, Unknown, Value
 from ..core.model import NUMBER, Compare, Condition, RuleSet
 from .engine import choose, contribution, unknown_reads
 
@@ -61,36 +61,16 @@ class Compiled:
         """A number as the rules see it: the outcome of each of their comparisons."""
         if value.__class__ is not float:
             return value  # not given, unsure or not recorded
-        return tuple(NUMBER_OPS[op].test(value, bound) for op, bound in self.number_tests[qid])  # type: ignore[misc]
+        return tuple(NUMBER_OPS[op].test(value, bound) for op, bound in self.number_tests[qid])
 
     def _compile(self, cond: Condition) -> Callable[[Slots], Outcome]:
         if isinstance(cond, Compare):
+            comparison = COMPARISONS[cond.op]
             i = self.index[cond.question]
-            want = cond.value
-            if cond.op == "is":
-                if self.rules.question(cond.question).optional:
-                    return lambda s: compare("is", s[i], want)  # not given reads as no
-                # A plain "is yes" reads its slot as the outcome: unknowns pass through with their kind.
-                if want is True:
-                    return lambda s: s[i]  # type: ignore[return-value]
-                return lambda s: s[i] if s[i].__class__ is Unknown else s[i] is want  # type: ignore[return-value]
-            if cond.op == "given":
-                return lambda s: s[i] if s[i].__class__ is Unknown else (s[i] is not NOT_GIVEN) is want  # type: ignore[return-value]
-            k = self.number_tests[cond.question].index((cond.op, float(want)))
-
-            def number(s: Slots) -> Outcome:
-                v = s[i]
-                if v.__class__ is tuple:
-                    return v[k]  # type: ignore[no-any-return]
-                return False if v is NOT_GIVEN else v  # type: ignore[return-value]
-
-            return number
-        if cond.kind == "not":
-            inner = self._compile(cond.items[0])
-            return lambda s: negate(inner(s))
-        parts = [self._compile(c) for c in cond.items]
-        combine = CONNECTIVES[cond.kind].combine
-        return lambda s: combine(part(s) for part in parts)
+            tests = self.number_tests.get(cond.question, [])
+            k = tests.index((cond.op, float(cond.value))) if (cond.op, float(cond.value)) in tests else -1
+            return comparison.slot_test(i, cond.value, self.rules.question(cond.question).optional, k)
+        return CONNECTIVES[cond.kind].closure([self._compile(c) for c in cond.items])
 
 
 GROUP_QUESTIONS = 7  # questions a group of rules may read before a new group starts (one rule may read more)
@@ -218,7 +198,7 @@ class Packed:
             {} for _ in self.groups]
         self.flag_unsure = self.flag_mask & self.unsure_mask
         self.flag_blank = self.flag_mask & self.not_recorded_mask
-        self.default = len(rules.dispositions) - 1
+        self.default, self.cautious = rules.default_level, rules.cautious_level
         self.heads: dict[tuple[int, ...], Head] = {}
         self.view_ids: list[dict[View, int]] = [{} for _ in self.groups]
         self.view_info: list[list[View]] = [[] for _ in self.groups]
@@ -311,6 +291,7 @@ class Packed:
         views = []
         for top in range(self.default + 1):
             view = View(
+                # mutant: group-below
                 tuple(i for i in unknown if levels[i] < top),
                 any(levels[i] == top for i in fired),
                 next((i for i in fired if levels[i] == top and rules.rules[i].action), None),
@@ -383,6 +364,7 @@ class Packed:
                 top_sure = p.top_sure
             if p.any_blank:
                 blank_rules = True
+            # mutant: key-unsure
             unsure |= p.unsure
             blank |= p.not_recorded
             if p.fired:
@@ -391,7 +373,7 @@ class Packed:
         if top_sure == self.default and key & self.flag_unknown_bits:
             head = self._exact_head(key)
         else:
-            top = min(top_sure, self.default - 1) if blank_rules else top_sure
+            top = min(top_sure, self.cautious) if blank_rules else top_sure
             head_key = (top, top_sure, *[p.views[top] for p in parts])
             head = self.heads.get(head_key)  # type: ignore[assignment]
             if head is None:

@@ -74,6 +74,7 @@ class _Compiler:
     def isin(self, expr: str, words: Iterable[str]) -> str:
         """Whether expr is one of words (NULL for NULL). DuckDB turns a long IN list into a join, which
         loses the input's row order when it runs on more than one thread; list_contains does not."""
+        # mutant: duckdb-lists
         if self.dialect == "duckdb":
             return f"(CASE WHEN {expr} IS NOT NULL THEN list_contains([{', '.join(_lit(w) for w in words)}], {expr}) END)"
         return f"{expr} IN {_words(words)}"
@@ -88,6 +89,7 @@ class _Compiler:
         """Never NULL: the cell holds an "unsure" spelling."""
         if ref := self.ref("u", q):
             return ref
+        # mutant: sql-unsure
         return f"COALESCE({self.isin(self.text(q), UNSURE_WORDS)}, FALSE)"
 
     def is_plain_number(self, q: Question) -> str:
@@ -100,6 +102,7 @@ class _Compiler:
         pattern = "'^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)$'"
         if self.dialect == "duckdb":
             return f"regexp_matches({t}, {pattern})"
+        # mutant: spark-decimal
         return f"({t} RLIKE {pattern})"
 
     def number(self, q: Question) -> str:
@@ -108,6 +111,7 @@ class _Compiler:
             return ref
         t = f"REPLACE({self.text(q)}, ',', '.')"
         cast = f"CAST({t} AS REAL)" if self.dialect == "sqlite" else f"CAST({t} AS DOUBLE)"
+        # mutant: sql-number
         return f"(CASE WHEN {self.is_plain_number(q)} THEN {cast} END)"
 
     def yesno(self, q: Question) -> str:
@@ -115,6 +119,7 @@ class _Compiler:
             return ref
         t = self.text(q)
         # An optional question left blank is not given, which reads as no (never NULL, never unknown).
+        # mutant: sql-optional-blank
         blank = f" WHEN {t} IS NULL OR {t} = '' THEN FALSE" if q.optional else ""
         return f"(CASE WHEN {self.isin(t, YES_WORDS)} THEN TRUE WHEN {self.isin(t, NO_WORDS)} THEN FALSE{blank} END)"
 
@@ -144,27 +149,10 @@ class _Compiler:
 
     def condition(self, cond: Condition) -> tuple[str, str]:
         """(value: TRUE, FALSE or NULL; unsure: never NULL, true when the value is unknown through an
-        "unsure" answer). Unsure wins over not recorded, as in logic.kleene."""
+        "unsure" answer). Each comparison and connective writes its own SQL (logic.py)."""
         if isinstance(cond, Compare):
-            q = self.rules.question(cond.question)
-            if cond.op == "is":
-                value = self.yesno(q)
-                return (value if cond.value else f"(NOT {value})"), self.said_unsure(q)
-            if cond.op == "given":
-                given = f"({self.number(q)} IS NOT NULL)"
-                return (given if cond.value else f"(NOT {given})"), FALSE
-            test = f"({self.number(q)} {COMPARISONS[cond.op].sql} {_num(float(cond.value))})"
-            if q.optional:
-                return f"COALESCE({test}, FALSE)", FALSE  # not given: false, never unknown
-            return test, self.said_unsure(q)
-        parts = [self.condition(c) for c in cond.items]
-        connective = CONNECTIVES[cond.kind]
-        if cond.kind == "not":
-            value, unsure = parts[0]
-            return f"({connective.sql}{value})", unsure
-        value = "(" + connective.sql.join(v for v, _ in parts) + ")"
-        unsure = _or([u for _, u in parts])
-        return value, (FALSE if unsure == FALSE else f"({value} IS NULL AND {unsure})")
+            return COMPARISONS[cond.op].sql(self, self.rules.question(cond.question), cond.value)
+        return CONNECTIVES[cond.kind].sql([self.condition(c) for c in cond.items])
 
 
 def _joined(parts: list[tuple[str, str]], sep: str = ";") -> str:
@@ -184,19 +172,44 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
     if not TABLE.fullmatch(table):
         raise TriageError(f"--table {table!r} is not a table name; use letters, digits and '_' "
                           "(and 'schema.table' or 'catalog.schema.table')")
-    # DuckDB and Spark: each answer is normalised once per row, and each rule's value computed once,
-    # in lateral subqueries (a: answers, r: rules, d: the disposition) that the result columns read.
-    # SQLite has no LATERAL: there, every expression reads the raw cells.
-    lateral = dialect != "sqlite"
-    raw = _Compiler(rules, dialect)
-    c = _Compiler(rules, dialect, "a") if lateral else raw
-    n = len(rules.rules)
-    default = len(rules.dispositions) - 1
-    cautious = default - 1
-    levels, unsure_levels = rules.rule_levels, rules.unsure_levels
-    value, unsure = zip(*(c.condition(r.when) for r in rules.rules)) if n else ((), ())
-    layers: list[tuple[str, list[str]]] = []
-    if lateral:
+    return _Query(rules, dialect).select(table)
+
+
+class _Query:
+    """The rule set's result columns in SQL, from each rule's value and unsure expressions.
+
+    DuckDB and Spark: each answer is normalised once per row, and each rule's value computed once, in
+    lateral subqueries (a: answers, r: rules, d: the disposition) that the result columns read. SQLite
+    has no LATERAL: there, every expression reads the raw cells."""
+
+    def __init__(self, rules: RuleSet, dialect: str):
+        self.rules, self.dialect = rules, dialect
+        self.lateral = lateral = dialect != "sqlite"
+        self.raw = _Compiler(rules, dialect)
+        c = self.c = _Compiler(rules, dialect, "a") if lateral else self.raw
+        self.n = n = len(rules.rules)
+        self.default, self.cautious = rules.default_level, rules.cautious_level
+        self.levels, self.unsure_levels = rules.rule_levels, rules.unsure_levels
+        value, unsure = zip(*(c.condition(r.when) for r in rules.rules)) if n else ((), ())
+        self.layers: list[tuple[str, list[str]]] = []
+        if lateral:
+            value, unsure = self._lateral_layers(value, unsure)
+        self.true = [f"COALESCE({v}, FALSE)" for v in value]
+        self.unknown = [f"({v} IS NULL)" for v in value]
+        self.said = said = list(unsure)
+        self.blank = [f"({self.unknown[i]} AND NOT {said[i]})" if said[i] != FALSE else self.unknown[i] for i in range(n)]
+        self.flagged = [q for q in rules.questions if q.flag]
+        self.flag_unknown = {q.id: c.unknown(q) for q in self.flagged}
+        self.flag_unsure = {q.id: (c.said_unsure(q) if not (q.type == NUMBER and q.optional) else FALSE) for q in self.flagged}
+        self.any_true = _or(self.true)
+        self.any_unknown = _or(self.unknown)
+        self.error = "SUBSTR(NULLIF(" + " || ".join(f"COALESCE('; ' || ({c.error(q)}), '')" for q in rules.questions) + ", ''), 3)"
+        self.disposition = f"CASE WHEN ({self.error}) IS NOT NULL THEN NULL ELSE {self.level_case(True, False)} END"
+        self.result = "d.disposition" if lateral else "s.disposition"  # the disposition column, once computed
+
+    def _lateral_layers(self, value: tuple[str, ...], unsure: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Each answer normalised once (layer a) and each rule's value once (layer r); what reads them."""
+        raw, c, rules = self.raw, self.c, self.rules
         answers = []
         for q in rules.questions:
             first = ("n", raw.number(q)) if q.type == NUMBER else ("v", raw.yesno(q))
@@ -207,141 +220,122 @@ def compile_sql(rules: RuleSet, dialect: str = "sqlite", table: str = "responses
             rule_columns.append(f"{v} AS {c.ident('v_' + r.id)}")
             if u != FALSE:
                 rule_columns.append(f"{u} AS {c.ident('u_' + r.id)}")
-        layers = [("a", answers), ("r", rule_columns)]
-        value = tuple(f"r.{c.ident('v_' + r.id)}" for r in rules.rules)
-        unsure = tuple(FALSE if u == FALSE else f"r.{c.ident('u_' + r.id)}" for r, u in zip(rules.rules, unsure))
-    true = [f"COALESCE({v}, FALSE)" for v in value]
-    unknown = [f"({v} IS NULL)" for v in value]
-    said = list(unsure)
-    blank = [f"({unknown[i]} AND NOT {said[i]})" if said[i] != FALSE else unknown[i] for i in range(n)]
-    flagged = [q for q in rules.questions if q.flag]
-    flag_unknown = {q.id: c.unknown(q) for q in flagged}
-    flag_unsure = {q.id: (c.said_unsure(q) if not (q.type == NUMBER and q.optional) else FALSE) for q in flagged}
-    any_true = _or(true)
-    any_unknown = _or(unknown)
-    error = "SUBSTR(NULLIF(" + " || ".join(f"COALESCE('; ' || ({c.error(q)}), '')" for q in rules.questions) + ", ''), 3)"
+        self.layers = [("a", answers), ("r", rule_columns)]
+        return (tuple(f"r.{c.ident('v_' + r.id)}" for r in rules.rules),
+                tuple(FALSE if u == FALSE else f"r.{c.ident('u_' + r.id)}" for r, u in zip(rules.rules, unsure)))
 
-    def level_case(with_blanks: bool, as_index: bool) -> str:
+    def level_case(self, with_blanks: bool, as_index: bool) -> str:
+        rules, n = self.rules, self.n
         whens = []
-        for i in range(default):
-            tests = [true[r] for r in range(n) if levels[r] == i]
-            tests += [said[r] for r in range(n) if unsure_levels[r] == i]
-            if i == cautious:
+        for i in range(self.default):
+            tests = [self.true[r] for r in range(n) if self.levels[r] == i]
+            tests += [self.said[r] for r in range(n) if self.unsure_levels[r] == i]
+            if i == self.cautious:
                 if with_blanks:
-                    tests += blank
-                    tests += list(flag_unknown.values())
+                    # mutant: sql-cautious-blanks
+                    tests += self.blank
+                    tests += list(self.flag_unknown.values())
                 else:
-                    tests += list(flag_unsure.values())
+                    tests += list(self.flag_unsure.values())
             test = _or(tests)
             if test != FALSE:
                 whens.append(f"WHEN {test} THEN {i if as_index else _lit(rules.dispositions[i].id)}")
-        last = default if as_index else _lit(rules.default.id)
+        last = self.default if as_index else _lit(rules.default.id)
         return "CASE " + " ".join(whens) + f" ELSE {last} END" if whens else str(last)
 
-    disposition = f"CASE WHEN ({error}) IS NOT NULL THEN NULL ELSE {level_case(True, False)} END"
-    result = "d.disposition" if lateral else "s.disposition"  # the disposition column, once computed
-    reasons = f"CASE WHEN {result} IS NULL THEN NULL ELSE {_joined([(true[r], rules.rules[r].id) for r in range(n)])} END"
-
-    def per_level(branch: Callable[[int], str]) -> str:
-        whens = [f"WHEN {result} IS NULL THEN NULL"]
-        for i, d in enumerate(rules.dispositions):
-            whens.append(f"WHEN {result} = {_lit(d.id)} THEN {branch(i)}")
+    def per_level(self, branch: Callable[[int], str]) -> str:
+        whens = [f"WHEN {self.result} IS NULL THEN NULL"]
+        for i, d in enumerate(self.rules.dispositions):
+            whens.append(f"WHEN {self.result} = {_lit(d.id)} THEN {branch(i)}")
         return "CASE " + " ".join(whens) + " END"
 
-    def action(i: int) -> str:
-        whens = [f"WHEN {true[r]} THEN {_lit(rule.action)}" for r, rule in enumerate(rules.rules)
-                 if rule.action and levels[r] == i]
-        whens += [f"WHEN {said[r]} THEN {_lit(rule.action_if_unsure)}" for r, rule in enumerate(rules.rules)
-                  if rule.action_if_unsure and unsure_levels[r] == i]
+    def action(self, i: int) -> str:
+        rules = self.rules
+        whens = [f"WHEN {self.true[r]} THEN {_lit(rule.action)}" for r, rule in enumerate(rules.rules)
+                 if rule.action and self.levels[r] == i]
+        whens += [f"WHEN {self.said[r]} THEN {_lit(rule.action_if_unsure)}" for r, rule in enumerate(rules.rules)
+                  if rule.action_if_unsure and self.unsure_levels[r] == i]
         return "CASE " + " ".join(whens) + " ELSE '' END" if whens else "''"
 
     # What could not be ruled out (as engine.could_not_rule_out): the unknown rules more urgent than
     # the result; when nothing is true at its level, the unknown rules that set it; the unknown rules at
     # its level that stand before the headline's rule; and when every rule is false, the red-flag
     # questions left unknown.
-    def headline_after(i: int, r: int) -> str:
+    def headline_after(self, i: int, r: int) -> str:
         """Whether the headline at level i comes from a rule after rule r."""
-        acts = [h for h in range(n) if levels[h] == i and rules.rules[h].action]
-        unsure_acts = [h for h in range(n) if unsure_levels[h] == i and rules.rules[h].action_if_unsure]
+        rules, n = self.rules, self.n
+        acts = [h for h in range(n) if self.levels[h] == i and rules.rules[h].action]
+        unsure_acts = [h for h in range(n) if self.unsure_levels[h] == i and rules.rules[h].action_if_unsure]
 
         def first_after(tests: list[tuple[int, str]]) -> str:
             later, earlier = _or([t for h, t in tests if h > r]), _or([t for h, t in tests if h <= r])
             return later if FALSE in (later, earlier) else f"({later} AND NOT {earlier})"
 
-        from_true = first_after([(h, true[h]) for h in acts])
-        from_unsure = first_after([(h, said[h]) for h in unsure_acts])
-        no_true = _or([true[h] for h in acts])
+        from_true = first_after([(h, self.true[h]) for h in acts])
+        from_unsure = first_after([(h, self.said[h]) for h in unsure_acts])
+        no_true = _or([self.true[h] for h in acts])
         if from_unsure != FALSE and no_true != FALSE:
             from_unsure = f"(NOT {no_true} AND {from_unsure})"
         return _or([from_true, from_unsure])
 
-    def unknown_rules(i: int) -> str:
-        fired_here = _or([true[r] for r in range(n) if levels[r] == i])
+    def unknown_rules(self, i: int) -> str:
+        n, levels, unknown = self.n, self.levels, self.unknown
+        fired_here = _or([self.true[r] for r in range(n) if levels[r] == i])
         tests = []
         for r in range(n):
-            sets = _or([said[r] if unsure_levels[r] == i else FALSE, blank[r] if i == cautious else FALSE])
+            sets = _or([self.said[r] if self.unsure_levels[r] == i else FALSE, self.blank[r] if i == self.cautious else FALSE])
             test = _or([unknown[r] if levels[r] < i else FALSE,
                         FALSE if sets == FALSE else f"(NOT {fired_here} AND {sets})",
-                        f"({unknown[r]} AND {headline_after(i, r)})" if levels[r] == i else FALSE])
-            tests.append((test, rules.rules[r].id))
+                        f"({unknown[r]} AND {self.headline_after(i, r)})" if levels[r] == i else FALSE])
+            tests.append((test, self.rules.rules[r].id))
         branch = _joined(tests)
-        if i == cautious and flagged:
-            flags = _joined([(flag_unknown[q.id], f"flag:{q.id}") for q in flagged])
-            branch = f"CASE WHEN NOT {any_true} AND NOT {any_unknown} THEN {flags} ELSE {branch} END"
+        if i == self.cautious and self.flagged:
+            flags = _joined([(self.flag_unknown[q.id], f"flag:{q.id}") for q in self.flagged])
+            branch = f"CASE WHEN NOT {self.any_true} AND NOT {self.any_unknown} THEN {flags} ELSE {branch} END"
         return branch
 
-    def answers_of_kind(test_of: Callable[[Question], str]) -> str:
+    def answers_of_kind(self, test_of: Callable[[Question], str]) -> str:
         parts = []
-        for q in rules.questions:
+        for q in self.rules.questions:
             test = test_of(q)
             if test == FALSE:
                 continue
-            readers = [unknown[r] for r, rule in enumerate(rules.rules) if q.id in rule.when.questions()]
+            readers = [self.unknown[r] for r, rule in enumerate(self.rules.rules) if q.id in rule.when.questions()]
             read = "TRUE" if q.flag else _or(readers)
             if read != FALSE:
                 parts.append((f"({test} AND {read})", q.id))
-        return f"CASE WHEN {result} IS NULL THEN NULL ELSE {_joined(parts)} END"
+        return f"CASE WHEN {self.result} IS NULL THEN NULL ELSE {_joined(parts)} END"
 
-    def said_unsure(q: Question) -> str:
-        return FALSE if q.type == NUMBER and q.optional else c.said_unsure(q)
+    def said_unsure(self, q: Question) -> str:
+        return FALSE if q.type == NUMBER and q.optional else self.c.said_unsure(q)
 
-    def not_recorded(q: Question) -> str:
-        return FALSE if q.optional else c.blank(q)
+    def not_recorded(self, q: Question) -> str:
+        return FALSE if q.optional else self.c.blank(q)
 
-    not_given = f"CASE WHEN {result} IS NULL THEN NULL ELSE {_joined([(c.blank(q), q.id) for q in rules.screens])} END"
+    def added(self) -> str:
+        """The result columns after the disposition, in ADDED order."""
+        rules, c, n, result = self.rules, self.c, self.n, self.result
+        reasons = f"CASE WHEN {result} IS NULL THEN NULL ELSE {_joined([(self.true[r], rules.rules[r].id) for r in range(n)])} END"
+        not_given = f"CASE WHEN {result} IS NULL THEN NULL ELSE {_joined([(c.blank(q), q.id) for q in rules.screens])} END"
+        raised = (f"CASE WHEN {result} IS NULL THEN NULL WHEN ({self.level_case(True, True)}) < ({self.level_case(False, True)}) "
+                  "THEN 'yes' ELSE '' END")
+        return (f"  {self.per_level(self.action)} AS action,\n"
+                f"  {reasons} AS reasons,\n"
+                f"  {self.per_level(self.unknown_rules)} AS unknown,\n"
+                f"  {self.answers_of_kind(self.said_unsure)} AS unsure,\n"
+                f"  {self.answers_of_kind(self.not_recorded)} AS not_recorded,\n"
+                f"  {not_given} AS not_given,\n"
+                f"  {raised} AS raised_by_not_recorded,\n"
+                f"  {'d.error' if self.lateral else self.error} AS error\n")
 
-    raised = (f"CASE WHEN {result} IS NULL THEN NULL WHEN ({level_case(True, True)}) < ({level_case(False, True)}) "
-              "THEN 'yes' ELSE '' END")
-    head = (f"-- triage rule set {_comment(rules.id)} {_comment(rules.version)} (sha256 {rules.sha256[:12]}), compiled for {dialect}.\n"
-            f"-- {_comment(rules.disclaimer)}\n")
-    source = '.'.join(c.ident(part) for part in table.split('.'))
-    added = (f"  {per_level(action)} AS action,\n"
-             f"  {reasons} AS reasons,\n"
-             f"  {per_level(unknown_rules)} AS unknown,\n"
-             f"  {answers_of_kind(said_unsure)} AS unsure,\n"
-             f"  {answers_of_kind(not_recorded)} AS not_recorded,\n"
-             f"  {not_given} AS not_given,\n"
-             f"  {raised} AS raised_by_not_recorded,\n"
-             f"  {'d.error' if lateral else error} AS error\n")
-    if lateral:
-        lateral_from = "".join(",\nLATERAL (SELECT\n    " + ",\n    ".join(cols) + f"\n) AS {alias}"
-                               for alias, cols in layers + [("d", [f"{error} AS error", f"{disposition} AS disposition"])])
-        return head + "SELECT t.*,\n  d.disposition,\n" + added + f"FROM {source} AS t" + lateral_from + "\n"
-    return (
-        f"-- triage rule set {_comment(rules.id)} {_comment(rules.version)} (sha256 {rules.sha256[:12]}), compiled for {dialect}.\n"
-        f"-- {_comment(rules.disclaimer)}\n"
-        "SELECT s.*,\n"
-        f"  {per_level(action)} AS action,\n"
-        f"  {reasons} AS reasons,\n"
-        f"  {per_level(unknown_rules)} AS unknown,\n"
-        f"  {answers_of_kind(said_unsure)} AS unsure,\n"
-        f"  {answers_of_kind(not_recorded)} AS not_recorded,\n"
-        f"  {not_given} AS not_given,\n"
-        f"  {raised} AS raised_by_not_recorded,\n"
-        f"  {error} AS error\n"
-        "FROM (\n"
-        "  SELECT t.*,\n"
-        f"    {disposition} AS disposition\n"
-        f"  FROM {'.'.join(c.ident(part) for part in table.split('.'))} AS t\n"
-        ") AS s\n"
-    )
+    def select(self, table: str) -> str:
+        rules, c = self.rules, self.c
+        head = (f"-- triage rule set {_comment(rules.id)} {_comment(rules.version)} (sha256 {rules.sha256[:12]}), "
+                f"compiled for {self.dialect}.\n-- {_comment(rules.disclaimer)}\n")
+        source = ".".join(c.ident(part) for part in table.split("."))
+        if self.lateral:
+            layers = self.layers + [("d", [f"{self.error} AS error", f"{self.disposition} AS disposition"])]
+            lateral_from = "".join(",\nLATERAL (SELECT\n    " + ",\n    ".join(cols) + f"\n) AS {alias}" for alias, cols in layers)
+            return head + "SELECT t.*,\n  d.disposition,\n" + self.added() + f"FROM {source} AS t" + lateral_from + "\n"
+        return (head + "SELECT s.*,\n" + self.added() + "FROM (\n  SELECT t.*,\n"
+                f"    {self.disposition} AS disposition\n  FROM {source} AS t\n) AS s\n")

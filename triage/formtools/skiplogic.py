@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from ..core.model import NUMBER, Compare, Condition, Join, Question, RuleSet
+from ..core.logic import COMPARISONS, CONNECTIVES, FORM_OPS
+from ..core.model import Condition, Join, Question, RuleSet
 
 # Answer codes, per tool. yes/no questions are single-choice questions with a third answer, unsure:
 # a yes/no field cannot say "I don't know", and a blank must stay "not recorded", a different thing.
@@ -37,9 +38,6 @@ class Tree:
 
 
 Expr = Union[Test, Tree, bool]
-
-_NUMBER_OPS = {"at_least": ">=", "above": ">", "at_most": "<=", "below": "<"}
-
 
 def plain_text(q: Question) -> str:
     """A question's text without the terminal's own hint about skipping."""
@@ -75,11 +73,28 @@ def _holds(cond: Condition, rules: RuleSet, certain: bool) -> Expr:
     """When cond could be true (certain=False) or surely is (certain=True). A `not` swaps the two:
     "not c" could be true exactly when c is not surely true."""
     if isinstance(cond, Join):
-        if cond.kind == "not":
+        connective = CONNECTIVES[cond.kind]
+        if connective.flips():
             return _not(_holds(cond.items[0], rules, not certain))
         parts = [_holds(c, rules, certain) for c in cond.items]
-        return _and(parts) if cond.kind == "all" else _or(parts)
-    return _compare(cond, rules, certain)
+        return _and(parts) if connective.dominant is False else _or(parts)
+    expr: Expr = COMPARISONS[cond.op].form(TERMS, rules.question(cond.question), cond.value, certain)
+    return expr
+
+
+class _Terms:
+    """How a comparison writes its form-tool tests (logic.FormTerms)."""
+
+    def test(self, question: str, kind: str, value: object = None) -> Expr:
+        return Test(question, kind, value)
+
+    def either(self, items: list[Expr]) -> Expr:
+        return _or(items)
+
+
+TERMS = _Terms()
+# The tests that are not a number comparison, and each one's negation.
+_NEGATION = {"is": "is_not", "is_not": "is", "blank": "answered", "answered": "blank"}
 
 
 def _not(expr: Expr) -> Expr:
@@ -92,32 +107,10 @@ def _not(expr: Expr) -> Expr:
 
 
 def _negate_test(t: Test) -> Expr:
-    if t.kind == "is":
-        return Test(t.question, "is_not", t.value)
-    if t.kind == "is_not":
-        return Test(t.question, "is", t.value)
-    if t.kind == "blank":
-        return Test(t.question, "answered")
-    if t.kind == "answered":
-        return Test(t.question, "blank")
-    flipped = {">=": "<", ">": "<=", "<=": ">", "<": ">="}[t.kind]
-    return _or([Test(t.question, "blank"), Test(t.question, flipped, t.value)])
-
-
-def _compare(c: Compare, rules: RuleSet, certain: bool) -> Expr:
-    q = rules.question(c.question)
-    if c.op == "is":
-        want, other = (YES, NO) if c.value else (NO, YES)
-        # Certain: the answer is `want`. Possible: it is not the opposite (blank and unsure included).
-        return Test(q.id, "is", want) if certain else Test(q.id, "is_not", other)
-    if c.op == "given":
-        # A blank number is not yet known while a form is being filled in.
-        if c.value:
-            return Test(q.id, "answered") if certain else True
-        return False if certain else Test(q.id, "blank")
-    test = Test(q.id, _NUMBER_OPS[c.op], float(c.value))
-    assert q.type == NUMBER
-    return test if certain else _or([Test(q.id, "blank"), test])
+    if t.kind in _NEGATION:
+        return Test(t.question, _NEGATION[t.kind], t.value)
+    opposite = COMPARISONS[FORM_OPS[t.kind].opposite]
+    return _or([Test(t.question, "blank"), Test(t.question, opposite.operator, t.value)])  # type: ignore[attr-defined]
 
 
 def render(expr: Expr, test: Callable[[Test], str], and_: str, or_: str, true: str, false: str) -> str:
@@ -158,7 +151,8 @@ class Infix:
                 return f"{var} {'=' if t.kind == 'is' else ne} '{self.code(str(t.value))}'"
             if t.kind in ("blank", "answered"):
                 return f"{var} {'=' if t.kind == 'blank' else ne} ''"
-            return f"({var} {ne} '' and {var} {t.kind} {number(float(t.value))})"  # type: ignore[arg-type]
+            op = ne if t.kind == "!=" else t.kind  # a comparison's operator, in this tool's spelling
+            return f"({var} {ne} '' and {var} {op} {number(float(t.value))})"  # type: ignore[arg-type]
         return "" if expr is True else render(expr, test, " and ", " or ", self.true, self.false)
 
 
@@ -181,5 +175,4 @@ def evaluate(expr: Expr, answers: dict[str, object]) -> bool:
         return value != expr.value
     if not isinstance(value, float):
         return False
-    bound = float(expr.value)  # type: ignore[arg-type]
-    return {">=": value >= bound, ">": value > bound, "<=": value <= bound, "<": value < bound}[expr.kind]
+    return FORM_OPS[expr.kind].test(value, float(expr.value))  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from ..core.answers import parse_answer
 from ..core.domains import domain
-from ..core.logic import CONNECTIVES, NOT_RECORDED, UNSURE, Outcome, Unknown, Value, compare, negate
+from ..core.logic import COMPARISONS, CONNECTIVES, NOT_RECORDED, UNSURE, Outcome, Unknown, Value
 from ..core.model import Compare, Condition, Question, RuleSet
 from ..evaluation.engine import Result, contribution, evaluate_values
 
@@ -34,11 +34,12 @@ class Session:
     def _possible(self, cond: Condition, known: dict[str, Value], free: set[str]) -> Possible:
         if isinstance(cond, Compare):
             answers: Iterable[Value] = self._domains[cond.question] if cond.question in free else (known[cond.question],)
-            return frozenset(compare(cond.op, a, cond.value) for a in answers)
+            holds = COMPARISONS[cond.op].holds
+            return frozenset(holds(a, cond.value) for a in answers)
         parts = [self._possible(item, known, free) for item in cond.items]
-        if cond.kind == "not":
-            return frozenset(negate(o) for o in parts[0])
         combine = CONNECTIVES[cond.kind].combine
+        if len(parts) == 1:
+            return frozenset(combine((o,)) for o in parts[0])
         acc = parts[0]
         for part in parts[1:]:
             acc = frozenset(combine((a, b)) for a in acc for b in part)
@@ -58,8 +59,7 @@ class Session:
         rules = self.rules
         free = {q.id for q in open_}
         known = rules.complete(self.answers)
-        default = len(rules.dispositions) - 1
-        cautious = default - 1
+        default, cautious = rules.default_level, rules.cautious_level
         outcomes = [self._possible(r.when, known, free) for r in rules.rules]
         levels = [frozenset(contribution(rules, i, o) for o in possible) for i, possible in enumerate(outcomes)]
         flag_levels = []
@@ -70,6 +70,7 @@ class Session:
         every = levels + flag_levels
         best = min(min(s) for s in every) if every else default
         worst = min((max(s) for s in every), default=default)
+        # mutant: headline-settled
         if best == worst and self._headline_settled(outcomes, worst):
             return set()
         out: set[str] = set()

@@ -19,19 +19,16 @@ if TYPE_CHECKING:
 
 def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
     """Read and check every answer; all problems are reported together with file:line:column."""
-    from .filekinds import expect
-    from .yamlsafe import NodeReader, compose
+    from .filekinds import read_document
 
     text, _ = read_text(path)
     if text.lstrip().startswith("{") and '"resourceType"' in text:
         from .fhirresponse import response_values
 
         return response_values(text, str(path), rules)[1]
-    node = compose(text, str(path))
+    reader, node = read_document(text, str(path), "answers")
     if node is None:
         return {}
-    expect(node, "answers", str(path))
-    reader = NodeReader(str(path))
     values, _ = read_answers(reader, node, rules, "an answers file")
     reader.raise_if_errors()
     return values

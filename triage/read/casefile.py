@@ -8,7 +8,6 @@ from pathlib import Path
 from ..core.errors import Location, Problem, did_you_mean
 from ..core.model import RuleSet, Value
 from .answerfile import read_answers
-from .files import read_text
 
 CASE_KEYS = ("name", "answers", "expect")
 
@@ -36,15 +35,10 @@ def cases_path_for(rules_path: str | Path) -> Path:
 
 
 def load_cases(path: str | Path, rules: RuleSet) -> list[Case]:
+    """Read and check a cases file; every problem is reported together, at its line and column."""
+    from .filekinds import load_document
 
-    from .yamlsafe import NodeReader, compose
-
-    text, _ = read_text(path)
-    reader = NodeReader(str(path))
-    node = compose(text, str(path))
-    from .filekinds import expect as expect_kind
-
-    expect_kind(node, "cases", str(path))
+    reader, node = load_document(path, "cases")
     top = reader.mapping(node, "a cases file", ("cases",), ("defaults",)) if node is not None else None
     if node is None:
         reader.problems.append(Problem(Location(str(path)), "the file is empty; a cases file has 'cases:'"))

@@ -23,6 +23,7 @@ CODINGS = {
 }
 
 
+# mutant: fhir-unsure-code
 ANSWER_OF_CODE = {c["code"]: word for word, c in CODINGS.items()}
 
 

@@ -6,9 +6,13 @@ who passes the wrong one should hear which it is and where it goes, not a list o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ..core.errors import Location, Problem, RuleFileError
+from .files import read_text
+from .yamlsafe import NodeReader, compose
 
 WHERE = {
     "rule": "a rule file: give it with --rules, or to `triage check`",
@@ -30,6 +34,20 @@ def kind_of(node: Node | None) -> str | None:
     if keys and keys <= {"columns", "values"}:
         return "map"
     return "answers"
+
+
+def read_document(text: str, filename: str, wanted: str) -> tuple[NodeReader, Node | None]:
+    """The one preamble of every YAML file triage reads: strict YAML, then the right kind of file.
+    Returns a reader (which gathers problems at their line and column) and the top node (None: empty)."""
+    node = compose(text, filename)
+    expect(node, wanted, filename)
+    return NodeReader(filename), node
+
+
+def load_document(path: str | Path, wanted: str) -> tuple[NodeReader, Node | None]:
+    """read_document on a small UTF-8 file (see files.read_text)."""
+    text, _ = read_text(path)
+    return read_document(text, str(path), wanted)
 
 
 def expect(node: Node | None, wanted: str, filename: str) -> None:

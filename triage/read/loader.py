@@ -68,14 +68,11 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
 
 
 def parse_rules(text: str, filename: str = "<rules>", sha256: str | None = None) -> RuleSet:
-    from .filekinds import expect
-    from .yamlsafe import NodeReader, compose
+    from .filekinds import read_document
 
-    node = compose(text, filename)
+    reader, node = read_document(text, filename, "rule")
     if node is None:
         raise RuleFileError([Problem(Location(filename), "the file is empty; a rule file starts with 'id:'")])
-    expect(node, "rule", filename)
-    reader = NodeReader(filename)
     ruleset = _Builder(reader).build(node, sha256 or hashlib.sha256(text.encode()).hexdigest())
     reader.raise_if_errors()
     assert ruleset is not None  # no errors were found, so the builder built it
@@ -348,22 +345,17 @@ class _Builder:
         if comparison is None:
             r.error(f[op][0], f"unknown comparison '{op}'{did_you_mean(op, COMPARISONS)}; {CONDITION_HELP}")
             return None
-        if comparison.applies_to in ("yesno", "optional"):
-            if q is not None and comparison.applies_to == "yesno" and q.type != YESNO:
-                r.error(f[op][0], f"'{qid}' is a number question; compare it with at_least, above, at_most or below")
-                return None
-            if q is not None and comparison.applies_to == "optional" and not (q.type == NUMBER and q.optional):
-                r.error(f[op][0], f"'given' tests an optional number question; '{qid}' is not one")
-                return None
+        misfit = comparison.misfit(q) if q is not None else None
+        if misfit:
+            r.error(f[op][0], misfit)
+            return None
+        if not comparison.takes_number:
             value = r.scalar(vnode) if hasattr(vnode, "style") else None
             value = {"yes": True, "no": False}.get(value.strip().lower(), value) if isinstance(value, str) else value
             if not isinstance(value, bool):
                 r.error(vnode, f"after '{op}:' write yes or no")
                 return None
             return Compare(q.id, op, value) if q else None
-        if q is not None and q.type != NUMBER:
-            r.error(f[op][0], f"'{qid}' is a yes/no question; write 'is: yes' or 'is: no'")
-            return None
         number = r.number(vnode, f"the value after '{op}:'")
         if number is None or q is None:
             return None

@@ -17,12 +17,11 @@ def explain_tree(rules: RuleSet) -> Tree:
     from rich.tree import Tree
 
     tree = Tree(Text.assemble((rules.title, "bold"), f"  ({rules.id} {rules.version})"))
-    last = len(rules.dispositions) - 1
     for i, d in enumerate(rules.dispositions):
         style = STYLES.get(d.colour, "bold")
-        if i == last:
+        if i == rules.default_level:
             how = "when every rule above is definitely false, and no red-flag answer is unknown"
-        elif i == last - 1:
+        elif i == rules.cautious_level:
             how = ("when none of the rules above is true and any rule here is true; also when something "
                    "could not be ruled out (an unsure answer, or one not recorded)")
         elif i == 0:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
     from ..authoring.cases import CaseOutcome
     from ..batch.scorer import Summary
@@ -96,7 +97,6 @@ def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
     """A rich renderable: the verdict in its colour, then why, what is uncertain, what to do."""
     from rich.console import Group
     from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     rules = result.ruleset
@@ -114,15 +114,7 @@ def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
         return rules.disposition(rule.disposition).label.lower() + "."
 
     def section(title: str, lines: list[Text | str]) -> None:
-        if lines:
-            parts.append(Text(""))
-            parts.append(Text(title, style="bold"))
-            bullets = Table.grid(padding=(0, 1))
-            bullets.add_column(no_wrap=True)
-            bullets.add_column()
-            for line in lines:
-                bullets.add_row(" •", line)
-            parts.append(bullets)
+        parts.extend(_section(title, lines))
 
     section("Why:", [Text(r.rationale) for r in result.fired])
     section(
@@ -152,6 +144,21 @@ def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
     parts.append(Text(rules.disclaimer, style="italic"))
     parts.append(Text(f"Rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]})", style="dim"))
     return Panel(Group(*parts), title=Text(d.label.upper(), style=style), border_style=style.split()[-1], expand=False)
+
+
+def _section(title: str, lines: list[Text | str]) -> list[Any]:
+    """A bold title and its bullets, after a blank line; nothing for no lines."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if not lines:
+        return []
+    bullets = Table.grid(padding=(0, 1))
+    bullets.add_column(no_wrap=True)
+    bullets.add_column()
+    for line in lines:
+        bullets.add_row(" •", line)
+    return [Text(""), Text(title, style="bold"), bullets]
 
 
 def decided_by(result: Result, qid: str, asked: list[str] | None) -> str:

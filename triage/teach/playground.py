@@ -28,6 +28,7 @@ from ..questionnaire.session import Session
 
 WEB = Path(__file__).resolve().parent / "web"
 CHOICES = ("yes", "no", "unsure", "")  # "" is "not recorded"
+# mutant: playground-unsure-class
 OUTCOME_CLASS = {True: "true", False: "false", UNSURE: "unsure", NOT_RECORDED: "not-recorded"}
 OUTCOME_LABEL = {True: "TRUE", False: "false", UNSURE: "UNSURE", NOT_RECORDED: "NOT RECORDED"}
 
@@ -59,6 +60,7 @@ def state(rules: RuleSet, raw: Mapping[str, str]) -> State:
             continue
         kept[q.id] = text
         try:
+            # mutant: playground-unsure-answer
             values[q.id] = parse_answer(q, text)
         except AnswerError as exc:
             problems[q.id] = exc.reason
