@@ -9,6 +9,29 @@ os.environ["TERMINAL_WIDTH"] = "100"
 os.environ.pop("FORCE_COLOR", None)
 
 ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI") == "true"
+
+
+def optional(module: str, why: str):
+    """A module of the test extra: skipped with the reason where it is not installed, but in CI
+    (CI=true) its absence fails, so a part never goes untested there without a word."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        message = f"{module} is not installed ({why}; it is in the test extra: pip install -e '.[test]')"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message, allow_module_level=True)
+
+
+def needs(found: bool, what: str) -> None:
+    """A program the tests need (Chromium, a JVM): skipped with the reason, failed in CI."""
+    if not found:
+        if IN_CI:
+            pytest.fail(f"{what} (.ci/run installs it)", pytrace=False)
+        pytest.skip(what, allow_module_level=True)
 DEFAULT_RULES = ROOT / "rules" / "l2_l3_radiculopathy.yaml"
 DEFAULT_CASES = ROOT / "rules" / "l2_l3_radiculopathy.cases.yaml"
 

@@ -13,7 +13,6 @@ import csv
 import io
 import sqlite3
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,8 @@ from triage.questionnaire.session import run_through
 from triage.evaluation.sql import compile_sql
 
 from .rulesets import rows_for, rule_sets
+
+from .conftest import optional
 
 SETTINGS = settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                     deadline=None)
@@ -100,7 +101,7 @@ def test_engine_batch_and_sqlite_agree_on_generated_rule_sets(data):
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.data())
 def test_duckdb_agrees_with_the_engine(data):
-    duckdb = pytest.importorskip("duckdb")
+    duckdb = optional("duckdb", "the DuckDB dialect is run")
     text, ruleset = data.draw(rule_sets())
     rows = data.draw(rows_for(ruleset))
     expected = [engine_row(ruleset, row) for row in rows]

@@ -14,7 +14,7 @@ from triage.core.answers import answer_text
 from triage.read.casefile import load_cases
 from triage.cli import app
 
-from .conftest import ROOT
+from .conftest import ROOT, optional
 from .test_differential import sql_rows
 
 RULES_FILE = ROOT / "rules" / "examples" / "every_feature.yaml"
@@ -89,6 +89,6 @@ def test_sqlite_matches_run(expected, blank_as_null):
 
 
 def test_duckdb_matches_run(expected):
-    duckdb = pytest.importorskip("duckdb")
+    duckdb = optional("duckdb", "the DuckDB dialect is run")
     got = sql_rows(RULES, [cells(c) for c in CASES], True, lambda _: duckdb.connect(), "duckdb")
     assert [{k: g[k] or "" for k in expected[0]} for g in got] == expected

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from triage import load_rules
 from triage.cli import app
 
-from .conftest import DEFAULT_RULES, MINIMAL
+from .conftest import DEFAULT_RULES, MINIMAL, optional
 
 runner = CliRunner()
 HOSTILE_YAML = {
@@ -117,7 +117,7 @@ def test_sql_from_hostile_metadata_is_one_statement(tmp_path, key, value, dialec
     if dialect == "sqlite":
         con = sqlite3.connect(":memory:")
     else:
-        duckdb = pytest.importorskip("duckdb")
+        duckdb = optional("duckdb", "the DuckDB dialect is run")
         con = duckdb.connect()
     con.execute("CREATE TABLE responses (pain TEXT, temp TEXT)")
     con.execute("INSERT INTO responses VALUES ('yes', '')")

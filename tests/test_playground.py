@@ -5,7 +5,6 @@ missing browser is a failure, not a skip (.ci/run installs Debian's chromium whe
 """
 
 import json
-import os
 import shutil
 import socket
 import threading
@@ -19,18 +18,12 @@ from typer.testing import CliRunner
 from triage import load_rules
 from triage.cli import app as cli
 
-from .conftest import DEFAULT_RULES, ROOT
+from .conftest import DEFAULT_RULES, ROOT, needs, optional
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if os.environ.get("CI"):
-    assert CHROMIUM, "the playground tests need Chromium: apt-get install chromium"
-    import playwright  # noqa: F401
-    import uvicorn  # noqa: F401
-else:
-    pytest.importorskip("playwright")
-    pytest.importorskip("uvicorn")
-    if not CHROMIUM:
-        pytest.skip("no Chromium on this machine", allow_module_level=True)
+optional("playwright", "it drives the browser")
+optional("uvicorn", "it serves the playground")
+needs(bool(CHROMIUM), "the playground tests need Chromium: apt-get install chromium")
 
 EXAMPLE = ROOT / "rules" / "examples" / "every_feature.yaml"
 runner = CliRunner()

@@ -6,7 +6,9 @@ import sys
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect")
+from .conftest import optional
+
+pexpect = optional("pexpect", "it drives the terminal")
 
 
 def spawn(no_color=True):

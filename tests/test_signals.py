@@ -88,3 +88,28 @@ def test_a_closed_pipe_ends_quietly_with_141(big_csv, tmp_path, jobs):
     assert proc.returncode == 141, stderr
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
     assert leftovers(tmp_path) == [] and alive_with_mark(tmp_path) == []
+
+
+@pytest.mark.parametrize("sig,status", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_at_any_point_of_a_run_gives_its_own_status(big_csv, tmp_path, sig, status):
+    """From start-up to the summary: whatever is running when the signal comes (loading rules, typer's
+    own code, the scoring loop, the summary), the status is the signal's, never 130 for Ctrl-C."""
+    small = tmp_path / "small.csv"
+    with open(big_csv) as src, open(small, "w") as dst:
+        dst.writelines(line for _, line in zip(range(30_000), src))
+    statuses = []
+    for delay in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.2):
+        out = tmp_path / f"out-{delay}.csv"
+        proc = start(["score", small, "-o", out, "-q"], tmp_path)
+        time.sleep(delay)
+        if proc.poll() is not None:
+            proc.communicate()
+            continue  # the run ended first: nothing to stop
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=30)
+        # -sig: the signal came before Python ran any of triage, so its default action ended the process.
+        assert proc.returncode in (status, -sig), (delay, proc.returncode, stderr)
+        assert "Traceback" not in stderr, stderr
+        assert not out.exists() and leftovers(tmp_path) == []
+        statuses.append(proc.returncode)
+    assert statuses.count(status) >= 3, statuses  # most points fall inside triage's own code

@@ -8,7 +8,6 @@ not a skip: this is the only place the Spark dialect is run.
 
 import csv
 import io
-import os
 import shutil
 
 import pytest
@@ -19,18 +18,12 @@ from triage import load_rules
 from triage.batch.stream import Options, score_file
 from triage.evaluation.sql import compile_sql
 
-from .conftest import DEFAULT_RULES
+from .conftest import DEFAULT_RULES, needs, optional
 from .rulesets import rule_sets, rows_for
 from .test_differential import COMPARED, as_compared, batch_rows, csv_text, engine_row
 
-if os.environ.get("CI"):
-    import pyspark  # noqa: F401  (CI must have it: the test extra installs it)
-
-    assert shutil.which("java"), "Spark needs a JVM: install a JDK (java on PATH)"
-else:
-    pytest.importorskip("pyspark")
-    if not shutil.which("java"):
-        pytest.skip("no JVM on this machine", allow_module_level=True)
+optional("pyspark", "the Spark dialect runs in a local Spark session")
+needs(bool(shutil.which("java")), "Spark needs a JVM: install a JDK (java on PATH)")
 
 
 @pytest.fixture(scope="module")

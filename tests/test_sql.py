@@ -2,7 +2,6 @@
 
 import sqlite3
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -12,7 +11,7 @@ from triage.cli import app
 from triage.read.loader import parse_rules
 from triage.evaluation.sql import compile_sql
 
-from .conftest import DEFAULT_RULES, MINIMAL
+from .conftest import DEFAULT_RULES, MINIMAL, optional
 from .test_cli_score import response_rows
 
 RULES = load_rules(DEFAULT_RULES)
@@ -79,7 +78,7 @@ def test_flagged_unknown_question_matches_the_engine():
 
 
 def test_duckdb_matches_the_engine_when_installed():
-    duckdb = pytest.importorskip("duckdb")
+    duckdb = optional("duckdb", "the DuckDB dialect is run")
     base = {q: "no" for q in QIDS if RULES.question(q).type == "yesno"}
     rows = [base, {**base, "fever": "Unsure"}, {**base, "temperature_c": "38,2"}, {**base, "age": "17"},
             {**base, "cancer_history": "y", "weakness": "unsure"}, {**base, "age": "old"}]
@@ -132,7 +131,7 @@ def test_the_default_rule_sets_cauda_equina_and_collapse_answers_in_sql_and_scor
 def test_duckdb_keeps_the_input_order_on_many_threads_and_matches_triage_score(tmp_path):
     """Loaded as docs/sql.md says (a view over read_csv, every column as text), a file big enough for
     DuckDB to split across threads comes back in the file's order, every cell as `triage score` writes it."""
-    duckdb = pytest.importorskip("duckdb")
+    duckdb = optional("duckdb", "the DuckDB dialect is run")
     import csv
     import io
     import random

@@ -10,9 +10,9 @@ import pytest
 
 from triage import load_rules
 
-from .conftest import DEFAULT_RULES
+from .conftest import DEFAULT_RULES, optional
 
-textstat = pytest.importorskip("textstat")
+textstat = optional("textstat", "it grades the wording")
 RULES = load_rules(DEFAULT_RULES)
 MAX_GRADE = 6
 
