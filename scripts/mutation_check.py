@@ -34,7 +34,7 @@ MUTATIONS = [
     ("unsure-level", "the wrong 'if unsure' level (the rule's own)", "levels[r.if_unsure] if", "levels[r.disposition] if"),
     ("blank-cell", "a blank cell treated as unsure", '"": NOT_RECORDED,', '"": UNSURE,'),
     ("kleene-kind", "not recorded wins over unsure", "unknown is not UNSURE:", "unknown is None:"),
-    ("sql-cautious-blanks", "SQL forgets the cautious level of a rule left unknown by blanks", "tests += self.blank", "pass"),
+    ("sql-cautious-blanks", "SQL forgets the cautious level of a rule left unknown by blanks", "tests += self.by_not_recorded", "pass"),
     ("sql-unsure", "SQL cannot tell unsure from blank",
      'return f"COALESCE({self.isin(self.text(q), UNSURE_WORDS)}, FALSE)"', 'return "FALSE"'),
     ("headline-settled", "the questionnaire ignores the headline action",

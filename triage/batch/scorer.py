@@ -117,7 +117,7 @@ class Scorer:
         self._levels: Counter[int] = Counter()
         self._fired: Counter[tuple[int, ...]] = Counter()
         self._unsure: Counter[int] = Counter()
-        self._blank: Counter[int] = Counter()
+        self._not_recorded: Counter[int] = Counter()
         self._not_given: Counter[str] = Counter()
 
     def set_delimiter(self, delimiter: str) -> None:
@@ -227,7 +227,7 @@ class Scorer:
 
     def _fold(self, entries: dict[int, Entry]) -> None:
         """Move the counts held in cache entries into pending counters; the entries are then dropped."""
-        levels, fired, unsure, blank = self._levels, self._fired, self._unsure, self._blank
+        levels, fired, unsure, not_recorded = self._levels, self._fired, self._unsure, self._not_recorded
         u_mask, b_mask = self.packed.unsure_mask, self.packed.not_recorded_mask
         raised = 0
         for key, entry in entries.items():
@@ -242,13 +242,13 @@ class Scorer:
             if key & u_mask:
                 unsure[key & u_mask] += count
             if key & b_mask:
-                blank[key & b_mask] += count
+                not_recorded[key & b_mask] += count
             for mask, code, q in self._screens:
                 if key & mask == code:
                     self._not_given[q] += count
         self.summary.raised_by_not_recorded += raised
         entries.clear()
-        if len(unsure) + len(blank) + len(fired) > self.limits.table:
+        if len(unsure) + len(not_recorded) + len(fired) > self.limits.table:
             self._settle()
 
     def _settle(self) -> None:
@@ -262,11 +262,11 @@ class Scorer:
         for bits, count in self._unsure.items():
             for q in p.questions_in(bits):
                 s.unsure_questions[q] += count
-        for bits, count in self._blank.items():
+        for bits, count in self._not_recorded.items():
             for q in p.questions_in(bits >> 1):
                 s.not_recorded_questions[q] += count
         s.not_given_questions.update(self._not_given)
-        for pending in (self._levels, self._fired, self._unsure, self._blank, self._not_given):
+        for pending in (self._levels, self._fired, self._unsure, self._not_recorded, self._not_given):
             pending.clear()
 
     def finish(self) -> Summary:

@@ -197,7 +197,7 @@ class Packed:
         self.summaries: list[dict[tuple[Outcome, ...], GroupSummary]] = [
             {} for _ in self.groups]
         self.flag_unsure = self.flag_mask & self.unsure_mask
-        self.flag_blank = self.flag_mask & self.not_recorded_mask
+        self.flag_not_recorded = self.flag_mask & self.not_recorded_mask
         self.default, self.cautious = rules.default_level, rules.cautious_level
         self.heads: dict[tuple[int, ...], Head] = {}
         self.view_ids: list[dict[View, int]] = [{} for _ in self.groups]
@@ -247,7 +247,7 @@ class Packed:
     def share(self, g: int, key: int) -> Share:
         """Group g's part for a key (cached by the caller). Each rule's outcome is remembered on the
         few answers it reads, and the summary of the group on its rules' outcomes, so a combination
-        of answers never seen before costs a few look-ups; only the unsure and blank bits are the key's."""
+        of answers never seen before costs a few look-ups; only the unsure and not-recorded bits are the key's."""
         outcomes = []
         for i in self.groups[g].rules:
             k = key & self.rule_masks[i]
@@ -343,12 +343,12 @@ class Packed:
         return head
 
     def decide(self, key: int) -> Decision:
-        """Everything a result row holds for a key: head, fired text and ids, unsure and blank bits."""
+        """Everything a result row holds for a key: head, fired text and ids, unsure and not-recorded bits."""
         parts = []
         top_sure = self.default
-        blank_rules = False
+        not_recorded_rules = False
         unsure = key & self.flag_unsure
-        blank = key & self.flag_blank
+        not_recorded = key & self.flag_not_recorded
         fired: tuple[int, ...] = ()
         texts = []
         for g, group in enumerate(self.groups):
@@ -363,17 +363,17 @@ class Packed:
             if p.top_sure < top_sure:
                 top_sure = p.top_sure
             if p.any_blank:
-                blank_rules = True
+                not_recorded_rules = True
             # mutant: key-unsure
             unsure |= p.unsure
-            blank |= p.not_recorded
+            not_recorded |= p.not_recorded
             if p.fired:
                 texts.append(p.fired_text)
                 fired += p.fired
         if top_sure == self.default and key & self.flag_unknown_bits:
             head = self._exact_head(key)
         else:
-            top = min(top_sure, self.cautious) if blank_rules else top_sure
+            top = min(top_sure, self.cautious) if not_recorded_rules else top_sure
             head_key = (top, top_sure, *[p.views[top] for p in parts])
             head = self.heads.get(head_key)  # type: ignore[assignment]
             if head is None:
@@ -381,7 +381,7 @@ class Packed:
                     self.heads.clear()
                 info = self.view_info
                 head = self.heads[head_key] = self._head(top, top_sure, [info[g][v] for g, v in enumerate(head_key[2:])])
-        return Decision(head, ";".join(texts), fired, unsure, blank)
+        return Decision(head, ";".join(texts), fired, unsure, not_recorded)
 
 
 def _signatures(c: Compiled, qid: str) -> list[object]:

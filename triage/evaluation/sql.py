@@ -197,7 +197,7 @@ class _Query:
         self.true = [f"COALESCE({v}, FALSE)" for v in value]
         self.unknown = [f"({v} IS NULL)" for v in value]
         self.said = said = list(unsure)
-        self.blank = [f"({self.unknown[i]} AND NOT {said[i]})" if said[i] != FALSE else self.unknown[i] for i in range(n)]
+        self.by_not_recorded = [f"({self.unknown[i]} AND NOT {said[i]})" if said[i] != FALSE else self.unknown[i] for i in range(n)]
         self.flagged = [q for q in rules.questions if q.flag]
         self.flag_unknown = {q.id: c.unknown(q) for q in self.flagged}
         self.flag_unsure = {q.id: (c.said_unsure(q) if not (q.type == NUMBER and q.optional) else FALSE) for q in self.flagged}
@@ -233,7 +233,7 @@ class _Query:
             if i == self.cautious:
                 if with_blanks:
                     # mutant: sql-cautious-blanks
-                    tests += self.blank
+                    tests += self.by_not_recorded
                     tests += list(self.flag_unknown.values())
                 else:
                     tests += list(self.flag_unsure.values())
@@ -283,7 +283,7 @@ class _Query:
         fired_here = _or([self.true[r] for r in range(n) if levels[r] == i])
         tests = []
         for r in range(n):
-            sets = _or([self.said[r] if self.unsure_levels[r] == i else FALSE, self.blank[r] if i == self.cautious else FALSE])
+            sets = _or([self.said[r] if self.unsure_levels[r] == i else FALSE, self.by_not_recorded[r] if i == self.cautious else FALSE])
             test = _or([unknown[r] if levels[r] < i else FALSE,
                         FALSE if sets == FALSE else f"(NOT {fired_here} AND {sets})",
                         f"({unknown[r]} AND {self.headline_after(i, r)})" if levels[r] == i else FALSE])
