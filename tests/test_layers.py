@@ -115,10 +115,11 @@ def test_each_wing_says_what_it_holds(wing):
     assert docstring and len(docstring.split()) >= 8
 
 
-def test_no_import_circle_at_module_level():
+def test_no_import_circle():
+    """Lazy imports count: a circle hidden inside a function is still a circle."""
     graph: dict[str, set[str]] = {}
     for path in sources():
-        graph[module_name(path)] = {t for _, t, _, top in imports(path) if top}
+        graph[module_name(path)] = {t for _, t, _, _ in imports(path)}
     names = set(graph)
 
     def resolve(target: str) -> str | None:

@@ -18,8 +18,10 @@ def number_text(x: float, unit: str | None = None) -> str:
 
 def describe(cond: Condition, rules: RuleSet | None = None, nested: bool = False) -> str:
     if isinstance(cond, Compare):
+        comparison = COMPARISONS[cond.op]
         unit = rules.question(cond.question).unit if rules is not None else None
-        return COMPARISONS[cond.op].text(cond.question, cond.value, unit)
+        shown = number_text(float(cond.value), unit) if comparison.takes_number else str(cond.value)
+        return comparison.text(cond.question, cond.value, shown)
     connective = CONNECTIVES[cond.kind]
     if connective.dominant is None:  # not
         item = cond.items[0]

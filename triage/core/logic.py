@@ -126,7 +126,8 @@ class Comparison:
         """The outcome for one normalised answer (see Value); an unknown answer gives its own kind."""
         raise NotImplementedError
 
-    def text(self, question: str, value: Any, unit: str | None) -> str:
+    def text(self, question: str, value: Any, shown: str) -> str:
+        """In plain words; `shown` is the value as people read it (a number with its unit)."""
         raise NotImplementedError
 
     def text_negated(self, question: str, value: Any) -> str | None:
@@ -158,7 +159,7 @@ class Is(Comparison):
             return answer
         return (False if answer is NOT_GIVEN else answer) is value  # an optional question not given reads as no
 
-    def text(self, question: str, value: Any, unit: str | None) -> str:
+    def text(self, question: str, value: Any, shown: str) -> str:
         return f"{question} is {'yes' if value else 'no'}"
 
     def text_negated(self, question: str, value: Any) -> str | None:
@@ -194,7 +195,7 @@ class Given(Comparison):
             return answer
         return (answer is not NOT_GIVEN) is value
 
-    def text(self, question: str, value: Any, unit: str | None) -> str:
+    def text(self, question: str, value: Any, shown: str) -> str:
         return f"{question} {self.words if value else 'was not given'}"
 
     def slot_test(self, i: int, value: Any, optional: bool, signature_index: int) -> Callable[[Slots], Outcome]:
@@ -235,10 +236,8 @@ class NumberComparison(Comparison):
             return False
         return self.test(answer, value)  # type: ignore[arg-type]
 
-    def text(self, question: str, value: Any, unit: str | None) -> str:
-        from .describe import number_text
-
-        return f"{question} {self.words} {number_text(float(value), unit)}"
+    def text(self, question: str, value: Any, shown: str) -> str:
+        return f"{question} {self.words} {shown}"
 
     def slot_test(self, i: int, value: Any, optional: bool, signature_index: int) -> Callable[[Slots], Outcome]:
         k = signature_index
