@@ -86,12 +86,16 @@ class Scorer:
     """Resolves the header once, then turns rows of cells into the added output cells."""
 
     def __init__(self, rules: RuleSet, header: list[str], colmap: ColumnMap | None = None, allow_missing: bool = False,
-                 limits: CacheLimits | None = None):
+                 limits: CacheLimits | None = None, escape_formulas: bool = False):
         self.rules = rules
         self.limits = limits or CacheLimits()
         self.compiled = Compiled(rules)
         # Short, since it is repeated on every row; the summary names the rule set and its full hash.
         self.version = f"{rules.version}#{rules.sha256[:8]}"
+        # Text from the rule file is data like an answer: a spreadsheet must not run it (a version or
+        # an action starting with = + - @). Ids cannot start so, and JSON needs no escaping.
+        self.escape = escape_formula if escape_formulas else str
+        self.version = self.escape(self.version)
         colmap = colmap or ColumnMap()
         found = layout(rules, header, colmap, allow_missing)
         self.missing, self.hints, self.width = found.missing, found.hints, len(header)
@@ -216,11 +220,12 @@ class Scorer:
     def _new_entry(self, key: int) -> Entry:
         decision = self.packed.decide(key)
         head, text, quote, quote_ids = decision.head, self.packed.text, self._quote, self._quote_ids
-        cells = [head.disposition, head.action, decision.fired_text, head.unknown, text(decision.unsure),
+        action = self.escape(head.action)
+        cells = [head.disposition, action, decision.fired_text, head.unknown, text(decision.unsure),
                  text(decision.not_recorded >> 1), ";".join(self.packed.not_given(key)), head.raised_text, "", self.version]
         d = self.delimiter
         # In ADDED order: ids need quotes only for a ';' delimiter; the action and version are any text.
-        suffix = d.join(["", head.disposition, quote(head.action), quote_ids(cells[2]), quote(head.unknown),
+        suffix = d.join(["", head.disposition, quote(action), quote_ids(cells[2]), quote(head.unknown),
                          quote_ids(cells[4]), quote_ids(cells[5]), quote_ids(cells[6]), head.raised_text, "",
                          self._quoted_version]) + "\n"
         return Entry(suffix, cells, head.level, decision.fired, head.raised)

@@ -153,7 +153,8 @@ class _Stream:
             header, self.delimiter = part.header, part.delimiter
             self.reader = csv.reader(self.feed(), delimiter=self.delimiter)
         self.scorer = scorer = Scorer(rules, header, resolve_map(rules, header, options.colmap, options.source),
-                                      options.allow_missing, options.limits)
+                                      options.allow_missing, options.limits,
+                                      escape_formulas=options.escape_formulas and options.fmt == "csv")
         scorer.set_delimiter(self.delimiter)
         if on_start:
             on_start(scorer)

@@ -12,6 +12,19 @@ from typing import IO, Any, Iterable, Iterator
 from ..core.errors import InputFileError
 
 MAX_WHOLE = 10 << 20  # bytes: the most a file read whole may hold
+SHIPPED_DEFAULT = "l2_l3_radiculopathy.yaml"
+
+
+def shipped_rules_dir() -> Path | None:
+    """Where the shipped rule sets live: package data `triage/rules` when installed, or the
+    repository's own `rules/` folder (which that package data is built from) in a source checkout."""
+    import importlib.resources
+
+    package = Path(str(importlib.resources.files("triage")))
+    for candidate in (package / "rules", package.parent / "rules"):
+        if (candidate / SHIPPED_DEFAULT).is_file():
+            return candidate
+    return None
 
 
 def open_binary(path: str | Path) -> IO[bytes]:
@@ -68,6 +81,10 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
     for source in inputs:
         if same_file(source, target):
             raise InputFileError(f"{path}: is also an input; triage never writes over its own input")
+    shipped = shipped_rules_dir()
+    if shipped is not None and shipped.resolve() in (target.resolve(), *target.resolve().parents):
+        # Even when --rules is not given: the default rule set is an input of every later command.
+        raise InputFileError(f"{path}: is inside triage's own rule sets ({shipped}); triage never writes there")
 
 
 def write_private(path: str | Path, text: str | bytes) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +13,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 from ..core.errors import InputFileError, Location, Problem, RuleFileError, did_you_mean
 from ..core.logic import COMPARISONS, CONNECTIVES
 from ..core.model import NUMBER, YESNO, Compare, Condition, Disposition, Join, Question, Rule, RuleSet, SafetyNet, Source
-from .files import read_text
+from .files import SHIPPED_DEFAULT, read_text, shipped_rules_dir
 
 if TYPE_CHECKING:
     from .yamlsafe import NodeReader
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 _Item = TypeVar("_Item", Source, Disposition, Question, Rule)
 Fields = dict[str, tuple[Node, Node]]
 
-DEFAULT_RULES = "l2_l3_radiculopathy.yaml"
+DEFAULT_RULES = SHIPPED_DEFAULT
 COLOURS = ("red", "amber", "green", "blue", "grey")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ID_HINT = "use lower-case letters, digits and '_', starting with a letter"
@@ -46,13 +45,9 @@ CONDITION_HELP = (
 def rules_dir() -> Path:
     """Where the shipped rule sets live: package data `triage/rules` when installed, or the
     repository's own `rules/` folder (which that package data is built from) in a source checkout."""
-    shipped = importlib.resources.files("triage") / "rules"
-    candidates = [Path(str(shipped))]
-    if not (candidates[0] / DEFAULT_RULES).is_file():
-        candidates.append(Path(str(importlib.resources.files("triage"))).parent / "rules")
-    for candidate in candidates:
-        if (candidate / DEFAULT_RULES).is_file():
-            return candidate
+    found = shipped_rules_dir()
+    if found is not None:
+        return found
     raise InputFileError(f"the default rule set {DEFAULT_RULES} is missing from the installation")
 
 

@@ -141,6 +141,10 @@ def _check_plain(root: Node, filename: str, loader: StrictLoader) -> None:
             stack.extend((item, depth + 1) for item in node.value)
 
 
+# What no text may hold: C0 and C1 controls other than tab and line breaks, DEL, and lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 class NodeReader:
     """Reads typed values out of nodes, collecting every problem with its location."""
 
@@ -165,8 +169,18 @@ class NodeReader:
             raise RuleFileError(errors)
 
     def scalar(self, node: Node) -> Any:
-        """The Python value of a scalar node (str, int, float, bool or None)."""
-        return self._constructor.construct_object(node, deep=True)
+        """The Python value of a scalar node (str, int, float, bool or None). A control character or a
+        lone surrogate written as an escape ("\\x07", "\\ud800") is refused like one written as itself:
+        every text reaches a terminal, a spreadsheet, a form or SQL."""
+        value = self._constructor.construct_object(node, deep=True)
+        if isinstance(value, str):
+            bad = _UNPRINTABLE.search(value)
+            if bad:
+                point = ord(bad.group(0))
+                kind = "a lone surrogate" if 0xD800 <= point <= 0xDFFF else "a control character"
+                self.error(node, f"holds {kind} (U+{point:04X}), written as an escape; remove it "
+                                 "(a line break inside a text is fine)")
+        return value
 
     def mapping(
         self, node: Node, what: str, required: Iterable[str] = (), optional: Iterable[str] | None = ()

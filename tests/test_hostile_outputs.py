@@ -1,0 +1,65 @@
+"""Text from a rule file is data in every output, and nothing triage writes can be its own rules
+(issue 20: findings 6, 7 and 12; each test failed before its fix)."""
+
+import csv
+import io
+
+import pytest
+from typer.testing import CliRunner
+
+from triage.cli import app
+from triage.read.loader import default_rules_path
+
+from .conftest import MINIMAL
+
+runner = CliRunner()
+
+
+def hostile_rules(tmp_path):
+    text = MINIMAL.replace('version: "1"', 'version: "@SUM(1)"')
+    text = text.replace("rationale:", 'action: "=HYPERLINK(\\"http://x\\")"\n    rationale:', 1)
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_rule_file_text_in_score_cells_is_formula_escaped(tmp_path):
+    rules = hostile_rules(tmp_path)
+    data = tmp_path / "in.csv"
+    data.write_text("pain,temp\nyes,37\nno,37\nmaybe,37\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        result = runner.invoke(app, ["score", str(data), "--rules", str(rules), "-q", "--jobs", jobs])
+        assert result.exit_code == 1, result.output  # the third row's answer is not valid
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert rows[0]["action"] == "'=HYPERLINK(\"http://x\")"
+        assert all(r["rules_version"].startswith("'@SUM(1)#") for r in rows)  # error rows too
+    plain = runner.invoke(app, ["score", str(data), "--rules", str(rules), "-q", "--no-escape-formulas"])
+    assert list(csv.DictReader(io.StringIO(plain.stdout)))[0]["action"] == '=HYPERLINK("http://x")'
+    jsonl = runner.invoke(app, ["score", str(data), "--rules", str(rules), "-q", "--format", "jsonl"])
+    assert '"action": "=HYPERLINK(\\"http://x\\")"' in jsonl.stdout  # JSON is not a spreadsheet
+
+
+@pytest.mark.parametrize("args", [
+    ["playground", "--export", "{target}"],
+    ["export", "--to", "fhir", "-o", "{target}"],
+    ["run", "--answers", "{answers}", "--save", "{target}"],
+])
+def test_no_command_writes_over_the_shipped_rule_sets(tmp_path, args):
+    target = default_rules_path()
+    before = target.read_bytes()
+    answers = tmp_path / "a.yaml"
+    answers.write_text("fever: no\n", encoding="utf-8")
+    result = runner.invoke(app, [a.format(target=target, answers=answers) for a in args])
+    assert result.exit_code == 2, result.output
+    assert "triage's own rule sets" in " ".join(result.stderr.split()) and target.read_bytes() == before
+
+
+@pytest.mark.parametrize("escaped,code", [(r"Fever\x07?", "0007"), (r"\e[31mred", "001B"), (r"a\0b", "0000"),
+                                          (r"half \ud800", "D800")])
+def test_control_characters_written_as_escapes_are_refused_by_check(tmp_path, escaped, code):
+    path = tmp_path / "rules.yaml"
+    path.write_text(MINIMAL.replace('text: "Any pain?"', f'text: "{escaped}"'), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    kind = "a lone surrogate" if code == "D800" else "a control character"
+    assert "rules.yaml:9:35: error: " in result.stdout and f"{kind} (U+{code})" in result.stdout, result.stdout
