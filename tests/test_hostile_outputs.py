@@ -63,3 +63,13 @@ def test_control_characters_written_as_escapes_are_refused_by_check(tmp_path, es
     assert result.exit_code == 2
     kind = "a lone surrogate" if code == "D800" else "a control character"
     assert "rules.yaml:9:35: error: " in result.stdout and f"{kind} (U+{code})" in result.stdout, result.stdout
+
+
+def test_placeholders_in_rule_text_stay_text_in_the_playground_export(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(MINIMAL.replace("title: Tiny", "title: Mini {{questions}} {{style}}"), encoding="utf-8")
+    out = tmp_path / "page.html"
+    result = runner.invoke(app, ["playground", "--rules", str(rules), "--export", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<title>triage playground: Mini {{questions}} {{style}}</title>" in page

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -257,9 +258,8 @@ def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, 
         "what_if": what_if, "mode": "static" if static else "live",
         "state": esc(json.dumps({"answers": s.raw})),
     }
-    for key, value in values.items():
-        template = template.replace("{{" + key + "}}", value)
-    return template
+    # One pass over the template: text put in (a title of "Mini {{questions}}") is never read as a placeholder.
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 # --- The server ---------------------------------------------------------------------------------
