@@ -106,3 +106,15 @@ def test_spark_matches_triage_score_cell_for_cell_on_the_default_rule_set(spark,
             assert theirs["error"] is None
             assert {k: theirs[k] or "" for k in COMPARED} == {k: mine[k] for k in COMPARED}
     assert any(r["error"] for r in scored) and any(r["disposition"] == "urgent_care" for r in scored)
+
+
+def test_spark_reads_prefixed_ids_and_backslashes_as_the_engine_does(spark):
+    """Issue 20: aliases (v_fever, n_weeks) hid the table's own columns, and backslashes in rule text
+    were read as escapes (a parse error at a backslash before a quote)."""
+    from .test_sql_names import ROWS, RULES
+
+    header = [q.id for q in RULES.questions]
+    for blank_as_null in (True, False):
+        result = spark_rows(spark, RULES, header, ROWS, blank_as_null)
+        assert [as_compared(r) for r in result] == [engine_row(RULES, row) for row in ROWS]
+    assert any(r["action"] == RULES.rules[0].action for r in result)

@@ -47,13 +47,16 @@ def _or(parts: list[str]) -> str:
 
 
 class _Compiler:
-    def __init__(self, rules: RuleSet, dialect: str, normalised: str | None = None):
+    def __init__(self, rules: RuleSet, dialect: str, normalised: str | None = None, table: str = ""):
         if dialect not in DIALECTS:
             raise ValueError(f"unknown SQL dialect {dialect!r}; use one of {', '.join(DIALECTS)}")
         self.rules, self.dialect = rules, dialect
         # The alias of a lateral subquery that holds each answer normalised once (see compile_sql);
         # None: each expression normalises the raw cell itself.
         self.normalised = normalised
+        # Where the raw cells are read inside a lateral subquery: qualified with the table's alias, so
+        # that no answer alias (v_fever) can hide a question's own column of that name.
+        self.table = table
 
     def ref(self, kind: str, q: Question) -> str | None:
         return None if self.normalised is None else f"{self.normalised}.{self.ident(kind + '_' + q.id)}"
@@ -66,7 +69,7 @@ class _Compiler:
     def text(self, q: Question) -> str:
         """The cell as trimmed, lower-cased text (NULL stays NULL)."""
         kind = {"sqlite": "TEXT", "duckdb": "VARCHAR", "spark": "STRING"}[self.dialect]
-        cell = f"CAST({self.ident(q.id)} AS {kind})"
+        cell = f"CAST({self.table}{self.ident(q.id)} AS {kind})"
         if self.dialect == "spark":
             return f"LOWER(TRIM(BOTH {_lit(WHITESPACE)} FROM {cell}))"
         return f"LOWER(TRIM({cell}, {_lit(WHITESPACE)}))"
@@ -185,7 +188,7 @@ class _Query:
     def __init__(self, rules: RuleSet, dialect: str):
         self.rules, self.dialect = rules, dialect
         self.lateral = lateral = dialect != "sqlite"
-        self.raw = _Compiler(rules, dialect)
+        self.raw = _Compiler(rules, dialect, table="t." if lateral else "")
         c = self.c = _Compiler(rules, dialect, "a") if lateral else self.raw
         self.n = n = len(rules.rules)
         self.default, self.cautious = rules.default_level, rules.cautious_level
@@ -243,6 +246,13 @@ class _Query:
         last = self.default if as_index else _lit(rules.default.id)
         return "CASE " + " ".join(whens) + f" ELSE {last} END" if whens else str(last)
 
+    def text_literal(self, text: str) -> str:
+        """A rule file's own text as a string literal. Spark reads a backslash in a literal as an escape
+        (C:\\new becomes a line break), and a doubled quote as two literals run together."""
+        if self.dialect == "spark":
+            return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return _lit(text)
+
     def per_level(self, branch: Callable[[int], str]) -> str:
         whens = [f"WHEN {self.result} IS NULL THEN NULL"]
         for i, d in enumerate(self.rules.dispositions):
@@ -251,9 +261,10 @@ class _Query:
 
     def action(self, i: int) -> str:
         rules = self.rules
-        whens = [f"WHEN {self.true[r]} THEN {_lit(rule.action)}" for r, rule in enumerate(rules.rules)
+        lit = self.text_literal
+        whens = [f"WHEN {self.true[r]} THEN {lit(rule.action)}" for r, rule in enumerate(rules.rules)
                  if rule.action and self.levels[r] == i]
-        whens += [f"WHEN {self.said[r]} THEN {_lit(rule.action_if_unsure)}" for r, rule in enumerate(rules.rules)
+        whens += [f"WHEN {self.said[r]} THEN {lit(rule.action_if_unsure)}" for r, rule in enumerate(rules.rules)
                   if rule.action_if_unsure and self.unsure_levels[r] == i]
         return "CASE " + " ".join(whens) + " ELSE '' END" if whens else "''"
 
