@@ -110,3 +110,19 @@ def test_reading_responses_leaves_no_reference_cycles():
     finally:
         gc.enable()
     assert unreachable < 100, unreachable
+
+
+def test_a_guidance_response_keeps_the_response_id_and_follows_r4_references(tmp_path):
+    """Issue 20, finding 13: reasonReference may not point at a QuestionnaireResponse in R4, and
+    `run --answers r.json --format fhir` dropped the response's id."""
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(response([{"linkId": "urinary_retention", "answer": coding("Y")}], rid="resp-7")))
+    one = runner.invoke(app, ["run", "--answers", str(path), "--format", "fhir"])
+    assert one.exit_code == 0, one.output
+    guidance = json.loads(one.stdout)
+    assert guidance["requestIdentifier"] == {"value": "resp-7"} and "reasonReference" not in guidance
+    scored = score(tmp_path, path.read_text() + "\n")
+    assert scored.exit_code == 0
+    batch = runner.invoke(app, ["score", str(path), "--from", "fhir", "--format", "fhir", "--allow-missing", "-q"])
+    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert [g["requestIdentifier"]["value"] for g in lines] == ["resp-7"] and all("reasonReference" not in g for g in lines)

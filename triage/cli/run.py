@@ -33,6 +33,7 @@ def run(
     from ..read.loader import load_rules
 
     asked: list[str] | None = None
+    response_id = ""
     with user_errors():
         ruleset = load_rules(rules)
         if save is not None:
@@ -41,9 +42,9 @@ def run(
             # Checked before the first question: a person must never answer everything for nothing.
             check_output(save, [p for p in (answers, rules) if p is not None])
         if answers is not None:
-            from ..read.answerfile import load_answers
+            from ..read.answerfile import load_answers_with_id
 
-            values = load_answers(answers, ruleset)
+            response_id, values = load_answers_with_id(answers, ruleset)
             if not values:
                 err(f"{answers}: holds no answers; every question counts as not recorded")
         elif settings:
@@ -61,7 +62,7 @@ def run(
         result = evaluate_values(ruleset, values)
     # The result comes first: whatever happens after the last answer, the person has seen it.
     with user_errors():
-        _show(result, fmt, trace, before, values, asked)
+        _show(result, fmt, trace, before, values, asked, response_id)
     if save is not None:
         from ..core.errors import TriageError
         from ..read.answerfile import save_answers
@@ -98,7 +99,7 @@ def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> tupl
 
 
 def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: dict[str, Value],
-          asked: list[str] | None) -> None:
+          asked: list[str] | None, response_id: str = "") -> None:
     """The result; then, for a person, their answers to show a clinician, and the trace if asked."""
     from ..render.result import answers_dict, result_dict
 
@@ -107,7 +108,7 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
 
         from ..formtools.fhir import guidance_response
 
-        print(json.dumps(guidance_response(result.ruleset, "", result.cells()), indent=2, ensure_ascii=False))
+        print(json.dumps(guidance_response(result.ruleset, response_id, result.cells()), indent=2, ensure_ascii=False))
         return
     if fmt == "json":
         import json

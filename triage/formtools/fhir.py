@@ -168,8 +168,10 @@ def guidance_response(rules: RuleSet, response_id: str, cells: dict[str, str]) -
         "note": [{"text": rules.disclaimer}] + ([{"text": f"Not scored: {error}"}] if error else []),
     }
     if response_id:
+        # The id of the response (or record) it was computed from. Not reasonReference: R4 allows a
+        # Condition, Observation, DiagnosticReport or DocumentReference there, never a response, and
+        # a REDCap record or CSV row is no FHIR resource at all.
         out["requestIdentifier"] = {"value": response_id}
-        out["reasonReference"] = [{"reference": f"QuestionnaireResponse/{_fhir_id(response_id)}"}]
     return out
 
 

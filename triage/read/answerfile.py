@@ -19,19 +19,25 @@ if TYPE_CHECKING:
 
 def load_answers(path: str | Path, rules: RuleSet) -> dict[str, Value]:
     """Read and check every answer; all problems are reported together with file:line:column."""
+    return load_answers_with_id(path, rules)[1]
+
+
+def load_answers_with_id(path: str | Path, rules: RuleSet) -> tuple[str, dict[str, Value]]:
+    """The answers, and the id of the response they came from ('' for a YAML or JSON answers file;
+    a FHIR QuestionnaireResponse's own id), so that a result can name what it was computed from."""
     from .filekinds import read_document
 
     text, _ = read_text(path)
     if text.lstrip().startswith("{") and '"resourceType"' in text:
         from .fhirresponse import response_values
 
-        return response_values(text, str(path), rules)[1]
+        return response_values(text, str(path), rules)
     reader, node = read_document(text, str(path), "answers")
     if node is None:
-        return {}
+        return "", {}
     values, _ = read_answers(reader, node, rules, "an answers file")
     reader.raise_if_errors()
-    return values
+    return "", values
 
 
 def read_answers(reader: NodeReader, node: Node, rules: RuleSet, what: str) -> tuple[dict[str, Value], set[str]]:
