@@ -73,3 +73,38 @@ def test_placeholders_in_rule_text_stay_text_in_the_playground_export(tmp_path):
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "<title>triage playground: Mini {{questions}} {{style}}</title>" in page
+
+
+def rules_with(tmp_path, old, new):
+    path = tmp_path / "rules.yaml"
+    path.write_text(MINIMAL.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_the_redcap_dictionary_escapes_formula_text(tmp_path):
+    rules = rules_with(tmp_path, 'text: "Any pain?"', "text: \"=cmd|' /C calc'!A0\"")
+    result = runner.invoke(app, ["export", "--to", "redcap", "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    labels = [row["Field Label"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert "'=cmd|' /C calc'!A0" in labels and not any(label.startswith("=") for label in labels)
+
+
+@pytest.mark.parametrize("tool,qid", [("redcap", "record_id"), ("redcap", "redcap_event_name"), ("redcap", "tiny_complete"),
+                                      ("redcap", "triage_disclaimer"), ("xlsform", "meta"), ("xlsform", "triage_disclaimer"),
+                                      ("fhir", "response_id")])
+def test_ids_a_tool_reserves_are_refused_by_check_for_and_by_export(tmp_path, tool, qid):
+    rules = rules_with(tmp_path, "id: pain", f"id: {qid}").read_text().replace("question: pain", f"question: {qid}")
+    path = tmp_path / "rules.yaml"
+    path.write_text(rules, encoding="utf-8")
+    assert runner.invoke(app, ["check", str(path)]).exit_code == 0  # valid for triage itself
+    checked = runner.invoke(app, ["check", str(path), "--for", tool])
+    assert checked.exit_code == 2 and f"question id '{qid}' is reserved" in checked.stdout and "rules.yaml:" in checked.stdout
+    exported = runner.invoke(app, ["export", "--to", tool, "--rules", str(path), "-o", str(tmp_path / "out")])
+    assert exported.exit_code == 2 and f"question id '{qid}' is reserved" in exported.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_text_too_long_for_a_workbook_cell_is_refused(tmp_path):
+    path = rules_with(tmp_path, 'text: "Any pain?"', f'text: "{"x" * 40_000}"')
+    result = runner.invoke(app, ["export", "--to", "xlsform", "--rules", str(path), "-o", str(tmp_path / "f.xlsx")])
+    assert result.exit_code == 2 and "a workbook cell holds at most 32,767" in " ".join(result.stderr.split())

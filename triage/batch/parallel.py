@@ -24,7 +24,7 @@ from ..core.model import RuleSet
 from .columns import ADDED, resolve_map
 from .scorer import Scorer, Summary
 from .stream import Options, Part, detect_delimiter, score_file
-from .writers import escape_formula
+from ..core.cells import escape_formula
 
 Buffer = Any  # a writable bytes-like object (collections.abc.Buffer from Python 3.12)
 

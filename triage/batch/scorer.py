@@ -19,7 +19,7 @@ from ..core.model import NUMBER, Question, RuleSet
 from ..evaluation.packed import CacheLimits, Compiled, Packed
 from ..read.mapfile import ColumnMap, norm
 from .columns import layout
-from .writers import escape_formula
+from ..core.cells import escape_formula
 
 
 

@@ -18,7 +18,8 @@ from ..evaluation.packed import CacheLimits
 from ..read.mapfile import ColumnMap
 from .columns import ADDED, ERROR_CELL, resolve_map
 from .scorer import Scorer, Summary
-from .writers import Sink, escape_formula, fhir_writer, jsonl_writer
+from ..core.cells import escape_formula
+from .writers import Sink, fhir_writer, jsonl_writer
 
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 

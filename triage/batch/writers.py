@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Callable
 
 from ..core.model import RuleSet
 from ..read.mapfile import norm
 from .columns import ADDED
-
-_FORMULA_START = frozenset("=+-@\t\r")
-
-
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
-
-
-def escape_formula(cell: str) -> str:
-    """OWASP CSV-injection advice: a cell a spreadsheet would run as a formula gets a leading quote."""
-    if cell and cell[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
-
 
 class Sink:
     """A file-like object whose writes go into the loop's output buffer, in order with the fast path."""

@@ -3,22 +3,46 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 from .common import Command, ExitStatus, app, make_console, user_errors
+
+if TYPE_CHECKING:
+    from ..core.errors import Problem
+    from ..core.model import RuleSet
+
+
+def _tool_problems(tool: str, ruleset: RuleSet) -> list[Problem]:
+    """What a form tool needs of the rule set; each tool is imported only when asked for."""
+    if tool == "redcap":
+        from ..formtools.redcap import problems
+    elif tool == "xlsform":
+        from ..formtools.xlsform import problems
+    else:
+        from ..formtools.fhir import problems
+    return problems(ruleset)
+
+
+TOOLS = ("redcap", "xlsform", "fhir")
 
 
 @app.command(cls=Command)
 def check(
     files: List[Path] = typer.Argument(..., metavar="FILE...", help="Rule files to validate and lint.", dir_okay=False),
     strict: bool = typer.Option(False, "--strict", metavar="", help="Exit 1 when there are warnings."),
+    tools: List[str] = typer.Option([], "--for", metavar="[redcap|xlsform|fhir]",
+                                    help="Also check what that form tool needs (reserved ids, text length); repeatable."),
 ) -> None:
     """Validate and lint rule files. Exit 0: fine; 1: warnings with --strict; 2: errors."""
     from ..authoring.lint import lint
     from ..core.errors import RuleFileError, TriageError
     from ..read.loader import load_rules
+
+    for tool in tools:
+        if tool not in TOOLS:
+            raise typer.BadParameter(f"'{tool}' is not a choice here; use redcap, xlsform or fhir", param_hint="'--for'")
 
     worst = ExitStatus.OK
     for path in files:
@@ -41,7 +65,12 @@ def check(
             print(f"{problem.location}: warning: {problem.message}")
         if warnings and strict:
             worst = max(worst, ExitStatus.SOME_FAILED)
-        if not warnings:
+        errors = [p for tool in tools for p in _tool_problems(tool, ruleset)]
+        for problem in errors:
+            print(f"{problem.location}: error: {problem.message}")
+        if errors:
+            worst = ExitStatus.CANNOT_RUN
+        if not warnings and not errors:
             print(f"{path}: ok ({len(ruleset.questions)} questions, {len(ruleset.rules)} rules)")
     raise typer.Exit(worst)
 

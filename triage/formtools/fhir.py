@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..core.errors import Problem
 from ..core.model import NUMBER, Question, RuleSet
 from ..read.fhirresponse import CODINGS, canonical
 from . import skiplogic
@@ -35,8 +36,14 @@ def _fhir_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9\-.]", "-", text)[:64]
 
 
+def problems(rules: RuleSet) -> list[Problem]:
+    """What `score --from fhir` could not read back: its CSV's own response_id column."""
+    return skiplogic.id_problems(rules, ("response_id",), "triage's FHIR reader")
+
+
 def questionnaire(rules: RuleSet) -> dict[str, Any]:
     """The rule set as a FHIR R4 Questionnaire resource (a JSON-ready dict)."""
+    skiplogic.refuse(problems(rules))
     items: list[dict[str, Any]] = [{"linkId": "triage-disclaimer", "type": "display", "text": rules.disclaimer}]
     items += [_item(q, rules) for q in rules.questions]
     return {

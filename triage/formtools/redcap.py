@@ -11,7 +11,8 @@ import csv
 import io
 import re
 
-from ..core.errors import InputFileError
+from ..core.cells import escape_formula
+from ..core.errors import InputFileError, Problem
 from ..core.model import NUMBER, RuleSet
 from ..read.mapfile import ColumnMap, norm
 from . import skiplogic
@@ -38,9 +39,22 @@ def branching(expr: skiplogic.Expr) -> str:
     return BRANCHING.write(expr)
 
 
+def form_name(rules: RuleSet) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", rules.id.lower())
+
+
+def problems(rules: RuleSet) -> list[Problem]:
+    """What would make the dictionary invalid in REDCap, or its export misread by `score --from redcap`."""
+    reserved = (*SYSTEM_COLUMNS, "redcap_repeat_instrument", "redcap_repeat_instance", "triage_disclaimer", "submit",
+                "new", f"{form_name(rules)}_complete")
+    return skiplogic.id_problems(rules, reserved, "REDCap", longest=100)
+
+
 def dictionary(rules: RuleSet) -> str:
-    """The REDCap data dictionary (CSV) of one instrument named after the rule set."""
-    form = re.sub(r"[^a-z0-9_]", "_", rules.id.lower())
+    """The REDCap data dictionary (CSV) of one instrument named after the rule set. Every text cell is
+    formula-escaped: a researcher opens this file in a spreadsheet before uploading it."""
+    skiplogic.refuse(problems(rules))
+    form = form_name(rules)
     rows: list[dict[str, str]] = [
         {"Variable / Field Name": "record_id", "Field Type": "text", "Field Label": "Record ID"},
         {"Variable / Field Name": "triage_disclaimer", "Field Type": "descriptive", "Field Label": rules.disclaimer},
@@ -63,7 +77,7 @@ def dictionary(rules: RuleSet) -> str:
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "Form Name": form})
+        writer.writerow({**{k: escape_formula(v) for k, v in row.items()}, "Form Name": form})
     return out.getvalue()
 
 

@@ -11,8 +11,9 @@ on one question, which fhir.py, redcap.py and xlsform.py each write in their own
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable, Iterable, Union
 
+from ..core.errors import Location, Problem, RuleFileError
 from ..core.logic import COMPARISONS, CONNECTIVES, FORM_OPS
 from ..core.model import Condition, Join, Question, RuleSet
 
@@ -176,3 +177,22 @@ def evaluate(expr: Expr, answers: dict[str, object]) -> bool:
     if not isinstance(value, float):
         return False
     return FORM_OPS[expr.kind].test(value, float(expr.value))  # type: ignore[arg-type]
+
+
+def id_problems(rules: RuleSet, reserved: Iterable[str], tool: str, longest: int | None = None) -> list[Problem]:
+    """Question ids that a tool reserves, adds itself or cannot hold, each at the question's line."""
+    taken = set(reserved)
+    found = []
+    for q in rules.questions:
+        where = Location(rules.path, q.line or None, q.column or None)
+        if q.id in taken:
+            found.append(Problem(where, f"question id '{q.id}' is reserved by {tool} (or added by triage's export); rename it"))
+        elif longest is not None and len(q.id) > longest:
+            found.append(Problem(where, f"question id '{q.id}' is longer than the {longest} characters {tool} allows"))
+    return found
+
+
+def refuse(problems: list[Problem]) -> None:
+    """Export nothing that the tool would reject or misread: every problem at its line."""
+    if problems:
+        raise RuleFileError(problems)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 
-from ..core.errors import TriageError
+from ..core.errors import Location, Problem, TriageError
 from ..core.model import NUMBER, RuleSet
 from ..read.mapfile import ColumnMap, norm
 from . import skiplogic
@@ -53,12 +53,31 @@ def sheets(rules: RuleSet) -> dict[str, list[list[str]]]:
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
+MAX_CELL = 32_767  # characters in one spreadsheet cell: a longer text would be cut without a word
+
+
+def problems(rules: RuleSet) -> list[Problem]:
+    """What ODK's converter refuses, or a workbook cannot hold."""
+    found = skiplogic.id_problems(rules, ("meta", "triage_disclaimer"), "XLSForm")
+    for q in rules.questions:
+        for field, text in (("text", q.text), ("why", q.why)):
+            if len(text) > MAX_CELL:
+                found.append(Problem(Location(rules.path, q.line or None, q.column or None),
+                                     f"question '{q.id}': its {field} is {len(text):,} characters; a workbook cell holds "
+                                     f"at most {MAX_CELL:,}"))
+    if len(rules.disclaimer) > MAX_CELL:
+        found.append(Problem(Location(rules.path), f"the disclaimer is longer than the {MAX_CELL:,} characters a cell holds"))
+    return found
+
+
 def workbook(rules: RuleSet) -> bytes:
     """The XLSForm as .xlsx bytes."""
     try:
         from openpyxl import Workbook  # type: ignore[import-untyped]
+        from openpyxl.cell.cell import Cell  # type: ignore[import-untyped]
     except ImportError:
         raise TriageError("writing an XLSForm needs openpyxl: pip install 'triage[xlsform]'") from None
+    skiplogic.refuse(problems(rules))
     book = Workbook()
     first = True
     for name, rows in sheets(rules).items():
@@ -66,10 +85,11 @@ def workbook(rules: RuleSet) -> bytes:
         first = False
         sheet.title = name
         for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
+            cells = [Cell(sheet, value=value) for value in row]
+            for cell in cells:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     cell.data_type = "s"  # a rule file's words are data, never a spreadsheet formula
+            sheet.append(cells)  # cells made here: appending stays linear in the number of rows
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
