@@ -167,6 +167,8 @@ def _walk(items: list[Any], found: dict[str, str], where: str, rules: RuleSet, d
                 found[link] = _cell(answers[0], f"{where}, item {link}")
         _walk(_list(item, "item", f"{where}, item {link}"), found, where, rules, depth + 1)
         for a in answers:
+            if not isinstance(a, dict):
+                raise InputFileError(f"{where}, item {link}: an answer must be a JSON object, not {_kind(a)}")
             _walk(_list(a, "item", f"{where}, item {link}"), found, where, rules, depth + 1)
 
 
