@@ -108,3 +108,33 @@ def test_a_text_too_long_for_a_workbook_cell_is_refused(tmp_path):
     path = rules_with(tmp_path, 'text: "Any pain?"', f'text: "{"x" * 40_000}"')
     result = runner.invoke(app, ["export", "--to", "xlsform", "--rules", str(path), "-o", str(tmp_path / "f.xlsx")])
     assert result.exit_code == 2 and "a workbook cell holds at most 32,767" in " ".join(result.stderr.split())
+
+
+def test_references_in_rule_text_stay_text_in_the_xlsform(tmp_path):
+    from pyxform.xls2xform import convert
+
+    path = rules_with(tmp_path, 'text: "Any pain?"', 'text: "Pain like ${temp} or ${nosuch}?"')
+    out = tmp_path / "form.xlsx"
+    result = runner.invoke(app, ["export", "--to", "xlsform", "--rules", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    converted = convert(xlsform=str(out), validate=False, pretty_print=False)  # refused ${nosuch} before
+    assert "<output" not in converted.xform and "Pain like $\u2060{temp} or $\u2060{nosuch}?" in converted.xform
+
+
+def test_a_very_long_fhir_answer_is_one_rows_error_not_the_end_of_the_run(tmp_path):
+    import json
+
+    from triage import load_rules
+    from triage.read.fhirresponse import canonical
+
+    rules = load_rules()
+    lines = [json.dumps({"resourceType": "QuestionnaireResponse", "id": f"r{i}", "questionnaire": canonical(rules),
+                         "item": [{"linkId": "fever", "answer": [{"valueString": text}]}]})
+             for i, text in enumerate(["no", "x" * 5_000_000, "yes"])]
+    path = tmp_path / "r.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", str(path), "--from", "fhir", "--allow-missing", "-q"])
+    assert result.exit_code == 1, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["response_id"] for r in rows] == ["r0", "r1", "r2"]
+    assert "5,000,000 characters" in rows[1]["error"] and not rows[0]["error"] and not rows[2]["error"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..core.errors import Problem
+from ..core.errors import Location, Problem
 from ..core.model import NUMBER, Question, RuleSet
 from ..read.fhirresponse import CODINGS, canonical
 from . import skiplogic
@@ -36,9 +36,18 @@ def _fhir_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9\-.]", "-", text)[:64]
 
 
+MAX_STRING = 1 << 20  # R4: a string is at most 1 MB
+
+
 def problems(rules: RuleSet) -> list[Problem]:
-    """What `score --from fhir` could not read back: its CSV's own response_id column."""
-    return skiplogic.id_problems(rules, ("response_id",), "triage's FHIR reader")
+    """What `score --from fhir` could not read back (its CSV's own response_id column), and strings
+    longer than R4 allows."""
+    found = skiplogic.id_problems(rules, ("response_id",), "triage's FHIR reader")
+    for q in rules.questions:
+        if max(len(q.text.encode()), len(q.why.encode())) > MAX_STRING:
+            found.append(Problem(Location(rules.path, q.line or None, q.column or None),
+                                 f"question '{q.id}': a text longer than the 1 MB FHIR R4 allows in a string"))
+    return found
 
 
 def questionnaire(rules: RuleSet) -> dict[str, Any]:

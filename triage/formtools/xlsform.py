@@ -31,9 +31,15 @@ def relevant(expr: skiplogic.Expr) -> str:
     return RELEVANT.write(expr)
 
 
+def text(words: str) -> str:
+    """A rule file's words as ODK shows them: `${name}` would be read as a reference to a question (or
+    refused when there is none), so a word joiner, which no one sees, keeps it text."""
+    return words.replace("${", "$\u2060{")
+
+
 def sheets(rules: RuleSet) -> dict[str, list[list[str]]]:
     """The workbook's sheets as rows of text (survey, choices, settings)."""
-    survey: list[list[str]] = [list(SURVEY), ["note", "triage_disclaimer", rules.disclaimer, "", "", "", ""]]
+    survey: list[list[str]] = [list(SURVEY), ["note", "triage_disclaimer", text(rules.disclaimer), "", "", "", ""]]
     for q in rules.questions:
         shown = relevant(skiplogic.shown_when(q.ask_when, rules))
         if q.type == NUMBER:
@@ -42,14 +48,14 @@ def sheets(rules: RuleSet) -> dict[str, list[list[str]]]:
                 bounds.append(f". >= {skiplogic.number(q.minimum)}")
             if q.maximum is not None:
                 bounds.append(f". <= {skiplogic.number(q.maximum)}")
-            label = skiplogic.label(q)
+            label = text(skiplogic.label(q))
             message = (f"Between {skiplogic.number(q.minimum)} and {skiplogic.number(q.maximum)}" if q.minimum is not None and q.maximum is not None
                        else "Out of range" if bounds else "")
-            survey.append(["decimal", q.id, label, q.why, shown, " and ".join(bounds), message])
+            survey.append(["decimal", q.id, label, text(q.why), shown, " and ".join(bounds), message])
         else:
-            survey.append([f"select_one {CHOICES}", q.id, skiplogic.label(q), q.why, shown, "", ""])
+            survey.append([f"select_one {CHOICES}", q.id, text(skiplogic.label(q)), text(q.why), shown, "", ""])
     choices = [["list_name", "name", "label"]] + [[CHOICES, w, LABELS[w]] for w in LABELS]
-    settings = [["form_title", "form_id", "version"], [rules.title, rules.id, rules.version]]
+    settings = [["form_title", "form_id", "version"], [text(rules.title), rules.id, rules.version]]
     return {"survey": survey, "choices": choices, "settings": settings}
 
 

@@ -29,6 +29,7 @@ def canonical(rules: RuleSet) -> str:
 
 MAX_DEPTH = 40  # nested groups, answers and Bundles: as YAML files, deeper is no questionnaire's shape
 MAX_DIGITS = 30  # in one JSON number, as in YAML files
+MAX_ANSWER = 10_000  # characters in one answer's text
 
 
 class _Number(str):
@@ -164,7 +165,9 @@ def _walk(items: list[Any], found: dict[str, str], where: str, rules: RuleSet, d
             elif len(answers) > 1:
                 found[link] = f"{len(answers)} answers"  # not an answer: the row says so
             else:
-                found[link] = _cell(answers[0], f"{where}, item {link}")
+                cell = _cell(answers[0], f"{where}, item {link}")
+                # No answer is this long: one row's error, not a line too long for the whole run.
+                found[link] = cell if len(cell) <= MAX_ANSWER else f"an answer of {len(cell):,} characters"
         _walk(_list(item, "item", f"{where}, item {link}"), found, where, rules, depth + 1)
         for a in answers:
             if not isinstance(a, dict):
