@@ -138,3 +138,14 @@ def test_a_very_long_fhir_answer_is_one_rows_error_not_the_end_of_the_run(tmp_pa
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["response_id"] for r in rows] == ["r0", "r1", "r2"]
     assert "5,000,000 characters" in rows[1]["error"] and not rows[0]["error"] and not rows[2]["error"]
+
+
+@pytest.mark.parametrize("source,qid", [("redcap", "record_id"), ("fhir", "response_id")])
+def test_reading_an_export_refuses_a_question_named_like_its_id_column(tmp_path, source, qid):
+    path = tmp_path / "rules.yaml"
+    path.write_text(MINIMAL.replace("id: pain", f"id: {qid}").replace("question: pain", f"question: {qid}"), encoding="utf-8")
+    data = tmp_path / "in.txt"
+    data.write_text('{"resourceType": "QuestionnaireResponse", "id": "r1", "item": []}\n' if source == "fhir"
+                    else f"{qid},temp\n7,37\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", str(data), "--from", source, "--rules", str(path), "-q"])
+    assert result.exit_code == 2 and qid in result.stderr and result.stdout == ""

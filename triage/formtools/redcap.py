@@ -85,6 +85,10 @@ def column_map(rules: RuleSet, header: list[str]) -> ColumnMap:
     """How to read a REDCap export of the instrument (raw codes or labels, variable names or field labels
     as headers). Refuses what would be scored wrongly: repeating instances and checkbox columns."""
     names = [norm(h) for h in header]
+    clash = next((p for p in problems(rules)), None)
+    if clash is not None:
+        # A question named record_id would be scored from REDCap's record ids.
+        raise InputFileError(f"{clash.location}: {clash.message}; a REDCap export of this rule set cannot be read")
     if "redcap_repeat_instrument" in names or "redcap_repeat_instance" in names:
         raise InputFileError("this REDCap export has repeating instruments (redcap_repeat_instrument): one row per "
                              "instance cannot be told from one row per person. Export the triage instrument alone, "

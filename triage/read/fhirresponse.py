@@ -224,6 +224,9 @@ class _Chunks(io.RawIOBase):
 def as_csv(stream: IO[str], name: str, rules: RuleSet) -> io.RawIOBase:
     """QuestionnaireResponses as the CSV `triage score` reads: response_id, then one column per question."""
     ids = [q.id for q in rules.questions]
+    if "response_id" in ids:
+        raise InputFileError(f"rule set '{rules.id}' has a question 'response_id', the column that holds each response's "
+                             "id here; rename the question (`triage check --for fhir` says so)")
 
     def chunks() -> Iterator[bytes]:
         buffer = io.StringIO()
