@@ -5,7 +5,7 @@ import re
 
 from triage.core.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
 
-from .conftest import ROOT
+from .conftest import ROOT, optional
 
 
 def listed(text, label):
@@ -59,3 +59,15 @@ def test_the_data_dictionary_table_is_the_default_rule_set():
 
     text = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
     assert dictionary_table(load_rules()) in text, "regenerate the table with tests.test_docs.dictionary_table"
+
+
+def test_every_install_hint_names_our_own_distribution():
+    """`triage` on the package index is another project: a hint naming it installs that one."""
+    tomllib = optional("tomllib", "it is in the standard library from Python 3.11")
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"] == "redflag-triage"
+    wrong = re.compile(r"pip install (-U )?['\"]?triage\b(?!-)")
+    places = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "triage").rglob("*.py"), *(ROOT / "triage").rglob("*.html")]
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in places for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if wrong.search(line)]
+    assert found == []
+    assert "pip install 'redflag-triage[web]'" in (ROOT / "triage" / "teach" / "playground.py").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, optional
 
 PACKAGE = ROOT / "triage"
 # From the ground up. A wing may import its own modules and any wing before it in this list.
@@ -156,7 +156,7 @@ def test_the_check_bites(tmp_path):
 
 
 def test_the_wheel_ships_every_wing():
-    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
+    tomllib = optional("tomllib", "it is in the standard library from Python 3.11")
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     packages = config["tool"]["setuptools"]["packages"]
     assert sorted(packages) == sorted(["triage", "triage.rules", *(f"triage.{w}" for w in WINGS)])

@@ -4,7 +4,7 @@ without a hand-written map.
 yes/no questions are `select_one` with the choices yes, no and unsure (the names are triage's own
 spellings, so an export needs no codes); numbers are `decimal` with a constraint for their range;
 `relevant` says when a question could still matter (see skiplogic.py). Writing the workbook needs openpyxl
-(`pip install 'triage[xlsform]'`).
+(`pip install 'redflag-triage[xlsform]'`).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def workbook(rules: RuleSet) -> bytes:
         from openpyxl import Workbook  # type: ignore[import-untyped]
         from openpyxl.cell.cell import Cell  # type: ignore[import-untyped]
     except ImportError:
-        raise TriageError("writing an XLSForm needs openpyxl: pip install 'triage[xlsform]'") from None
+        raise TriageError("writing an XLSForm needs openpyxl: pip install 'redflag-triage[xlsform]'") from None
     skiplogic.refuse(problems(rules))
     book = Workbook()
     first = True

@@ -272,7 +272,7 @@ def app(rules_path: str | Path | None = None) -> Any:
         from starlette.responses import HTMLResponse, JSONResponse
         from starlette.routing import Route
     except ImportError:
-        raise TriageError("the playground needs its web extra: pip install 'triage[web]'") from None
+        raise TriageError("the playground needs its web extra: pip install 'redflag-triage[web]'") from None
     from ..read.loader import default_rules_path, load_rules
 
     path = Path(rules_path) if rules_path else default_rules_path()
@@ -317,7 +317,7 @@ def serve(rules_path: str | Path | None, host: str, port: int) -> None:
     try:
         import uvicorn
     except ImportError:
-        raise TriageError("the playground needs its web extra: pip install 'triage[web]'") from None
+        raise TriageError("the playground needs its web extra: pip install 'redflag-triage[web]'") from None
     import socket
 
     with socket.socket() as probe:
