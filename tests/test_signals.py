@@ -113,3 +113,15 @@ def test_a_signal_at_any_point_of_a_run_gives_its_own_status(big_csv, tmp_path, 
         assert not out.exists() and leftovers(tmp_path) == []
         statuses.append(proc.returncode)
     assert statuses.count(status) >= 3, statuses  # most points fall inside triage's own code
+
+
+@pytest.mark.parametrize("args", [["score", "{csv}", "--allow-missing", "-q"], ["run", "--answers", "{answers}"]])
+def test_a_closed_standard_output_is_one_line_not_an_internal_error(tmp_path, args):
+    """`triage score f.csv >&-`: there is nowhere to write the result; say so (exit 2), never exit 70."""
+    data, answers = tmp_path / "s.csv", tmp_path / "a.yaml"
+    data.write_text("fever\nno\n")
+    answers.write_text("fever: no\n")
+    proc = subprocess.run([sys.executable, "-m", "triage", *(a.format(csv=data, answers=answers) for a in args)],
+                          stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1), timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "standard output is closed" in proc.stderr and "internal error" not in proc.stderr

@@ -7,6 +7,8 @@ Nothing in the package imports this wing: it is the top floor.
 
 from __future__ import annotations
 
+import errno
+import io
 import sys
 
 # In the order `triage --help` lists the commands: each module registers its own on the app.
@@ -29,6 +31,8 @@ def main() -> None:
 
     from ..core.errors import Stopped
 
+    if sys.stdout is None:  # started with standard output closed (`>&-`): say so where it is written to
+        sys.stdout = _ClosedOutput()
     received: list[int] = []
 
     def stop(signum: int, frame: object) -> None:
@@ -49,6 +53,19 @@ def main() -> None:
     if received:
         status = ExitStatus.of_signal(received[0])
     sys.exit(int(status))
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when the process has none: writing is an error with a message, not exit 70."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def _run() -> int:
