@@ -254,7 +254,7 @@ def test_interactive_trace_says_which_questions_were_not_asked():
     assert collapse["decided_by"] == {"sudden_onset": "yes", "faint": "yes"}
     bladder = next(t for t in out["trace"] if t["rule"] == "bladder_dysfunction")
     assert set(bladder["decided_by"].values()) == {"not asked (could not change the result)"}
-    assert out["answers"] == {"age": "40", "sudden_onset": "yes", "faint": "yes"}
+    assert out["answers"] == {"age": 40, "sudden_onset": "yes", "faint": "yes"}  # a number is a JSON number
 
 
 def test_an_unsure_number_shows_as_unsure_in_the_trace(tmp_path):

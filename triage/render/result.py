@@ -168,9 +168,15 @@ def decided_by(result: Result, qid: str, asked: list[str] | None) -> str:
     return answer_text(result.ruleset.question(qid), result.answers.get(qid))
 
 
-def answers_dict(rules: RuleSet, given: Mapping[str, Value]) -> dict[str, str]:
-    """The answers given, in question order, as words."""
-    return {q.id: answer_text(q, given[q.id]) for q in rules.questions if q.id in given}
+def answers_dict(rules: RuleSet, given: Mapping[str, Value]) -> dict[str, str | int | float]:
+    """The answers given, in question order: a number as a JSON number (40, 37.5), the rest as words."""
+    return {q.id: _json_answer(q, given[q.id]) for q in rules.questions if q.id in given}
+
+
+def _json_answer(q: Question, value: Value) -> str | int | float:
+    if value.__class__ is float:
+        return int(value) if value.is_integer() else value
+    return answer_text(q, value)
 
 
 def answers_renderable(rules: RuleSet, given: Mapping[str, Value]) -> Table:
