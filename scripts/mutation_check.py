@@ -72,8 +72,8 @@ MUTATIONS = [
 ]
 DEFAULT_TESTS = ["tests/test_logic.py", "tests/test_differential.py", "tests/test_parallel.py", "tests/test_engine.py",
                  "tests/test_cases.py", "tests/test_questionnaire.py", "tests/test_cli_score.py", "tests/test_sql.py",
-                 "tests/test_spark.py", "tests/test_interop.py", "tests/test_hostile.py",
-                 "tests/test_playground.py"]
+                 "tests/test_spark.py", "tests/test_interop.py", "tests/test_hostile.py", "tests/test_version3.py",
+                 "tests/test_fhir_input.py", "tests/test_new_comparison.py", "tests/test_playground.py"]
 
 
 def marked_lines(root: Path) -> dict[str, list[tuple[Path, int]]]:
