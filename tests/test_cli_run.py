@@ -298,3 +298,21 @@ def test_the_questionnaire_names_the_screens_that_did_not_apply():
     text = " ".join(result.output.split())
     assert "Are you pregnant now?" not in text and "walking with a limp" not in text
     assert "Not asked: cannot_bear_weight, pregnant, limp (they did not apply;" in text
+
+
+def test_a_question_skipped_because_its_condition_was_false_says_so():
+    """Issue 23: temperature_c was 'not asked (could not change the result)' after fever: no, though
+    --set temperature_c=39 turns the result urgent; the true reason is that it did not apply."""
+    from triage import load_rules
+    from triage.evaluation.engine import evaluate_values
+    from triage.questionnaire.session import run_through
+    from triage.render.result import decided_by
+
+    rules = load_rules()
+    session = run_through(rules, {q.id: ("no" if q.type == "yesno" else "40") for q in rules.questions})
+    asked = list(session.history)
+    result = evaluate_values(rules, session.answers)
+    assert "temperature_c" not in asked
+    assert decided_by(result, "temperature_c", asked) == "not asked (it is asked only when fever is not no, which was false)"
+    skipped = [q.id for q in rules.questions if q.id not in asked and q.ask_when is None]
+    assert all(decided_by(result, q, asked) == "not asked (could not change the result)" for q in skipped)

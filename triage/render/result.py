@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..core.answers import answer_text
+from ..core.describe import describe
 from ..core.logic import UNSURE, Outcome
 from ..evaluation.engine import Result
 
@@ -164,6 +165,10 @@ def _section(title: str, lines: list[Text | str]) -> list[Any]:
 def decided_by(result: Result, qid: str, asked: list[str] | None) -> str:
     """An answer as the trace shows it: what was given, or that the question was never asked."""
     if asked is not None and qid not in asked:
+        ask = result.ruleset.question(qid).ask_when
+        if ask is not None and ask.evaluate(result.answers)[0] is False:
+            # The true reason: it did not apply. An answer given later (--set) could still change the result.
+            return f"not asked (it is asked only when {describe(ask, result.ruleset)}, which was false)"
         return "not asked (could not change the result)"
     return answer_text(result.ruleset.question(qid), result.answers.get(qid))
 
