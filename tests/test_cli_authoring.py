@@ -214,3 +214,11 @@ def test_yaml_mistakes_are_said_in_plain_words(tmp_path):
     result = runner.invoke(app, ["run", "--answers", str(colon)])
     assert f"{colon}:1:10: a ':' where none can be; put text that contains ': ' in quotes" in result.output
     assert "mapping values" not in result.output
+
+
+def test_check_without_a_file_checks_the_shipped_rule_set():
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    rules = load_rules()
+    assert result.stdout.strip().endswith(f"l2_l3_radiculopathy.yaml: ok ({len(rules.questions)} questions, {len(rules.rules)} rules)")
+    assert runner.invoke(app, ["check", "--for", "redcap"]).exit_code == 0  # the default set fits every tool

@@ -30,7 +30,8 @@ TOOLS = ("redcap", "xlsform", "fhir")
 
 @app.command(cls=Command)
 def check(
-    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Rule files to validate and lint.", dir_okay=False),
+    files: Optional[List[Path]] = typer.Argument(None, metavar="[FILE...]", dir_okay=False,
+                                                 help="Rule files to validate and lint (default: the shipped rule set)."),
     strict: bool = typer.Option(False, "--strict", metavar="", help="Exit 1 when there are warnings."),
     tools: List[str] = typer.Option([], "--for", metavar="[redcap|xlsform|fhir]",
                                     help="Also check what that form tool needs (reserved ids, text length); repeatable."),
@@ -44,8 +45,10 @@ def check(
         if tool not in TOOLS:
             raise typer.BadParameter(f"'{tool}' is not a choice here; use redcap, xlsform or fhir", param_hint="'--for'")
 
+    from ..read.loader import default_rules_path
+
     worst = ExitStatus.OK
-    for path in files:
+    for path in files or [default_rules_path()]:
         try:
             ruleset = load_rules(path)
         except RuleFileError as exc:
