@@ -69,18 +69,18 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.goto(server)
-    pg.wait_for_function("document.body.dataset.busy === 'false'")
+    pg.wait_for_selector("body[data-busy='false']", state="attached")
     yield pg
     context.close()
 
 
 def settle(pg):
-    pg.wait_for_function("document.body.dataset.busy === 'false'")
+    pg.wait_for_selector("body[data-busy='false']", state="attached")
     pg.wait_for_timeout(50)
-    pg.wait_for_function("document.body.dataset.busy === 'false'")
+    pg.wait_for_selector("body[data-busy='false']", state="attached")
 
 
 def cli_result(answers, tmp_path, rules=DEFAULT_RULES):
@@ -117,7 +117,7 @@ def test_questions_the_questionnaire_would_skip_are_greyed_and_marked(page):
 
 
 def test_a_case_link_opens_the_same_case(browser, server, tmp_path):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)  # a phone
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     pg = context.new_page()
     pg.goto(server + "#urinary_retention=yes&age=70")
     settle(pg)
@@ -136,14 +136,14 @@ def test_a_broken_rule_file_shows_its_message_at_its_line_and_the_page_keeps_wor
     assert "disposition: urgent_care" in lines[where + 1]
     lines[where + 1] = lines[where + 1].replace("disposition: urgent_care", "disposition: nowhere")
     editor.fill("\n".join(lines))
-    page.wait_for_function("document.body.dataset.rulesOk === 'false'", timeout=10_000)
+    page.wait_for_selector("body[data-rules-ok='false']", state="attached", timeout=10_000)
     message = page.locator("#messages li.error").first
     assert f"line {where + 2}" in message.inner_text() and "nowhere" in message.inner_text()
     page.locator('input[name="saddle_anesthesia"][value="yes"]').check()
     settle(page)
     assert page.locator("#result [data-disposition]").get_attribute("data-disposition") == "urgent_care"
     editor.fill(text)
-    page.wait_for_function("document.body.dataset.rulesOk === 'true'", timeout=10_000)
+    page.wait_for_selector("body[data-rules-ok='true']", state="attached", timeout=10_000)
 
 
 def test_what_if_shows_before_and_after(page):
@@ -190,3 +190,46 @@ def test_export_writes_one_self_contained_case(tmp_path):
     assert "<script>" not in text and "http://" not in text.replace("http://www.w3.org", "")
     assert 'data-disposition="urgent_care"' in text and 'class="rule true deciding" data-rule="saddle_anesthesia"' in text
     assert (out.stat().st_mode & 0o077) == 0
+
+
+def request(server, path="", body=None, headers=None, method=None):
+    """(status, headers, JSON or text) of one raw HTTP request, with any headers a hostile page could send."""
+    import http.client
+    import json as json_
+    from urllib.parse import urlsplit
+
+    where = urlsplit(server)
+    con = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    data = body if isinstance(body, bytes) or body is None else json_.dumps(body).encode()
+    sent = {"Host": where.netloc, **({"Content-Type": "application/json"} if data is not None else {}), **(headers or {})}
+    con.request(method or ("POST" if data is not None else "GET"), "/" + path, body=data, headers=sent)
+    response = con.getresponse()
+    text = response.read().decode("utf-8", "replace")
+    con.close()
+    try:
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, json_.loads(text)
+    except ValueError:
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+
+
+@pytest.mark.parametrize("headers,status", [
+    ({"Host": "evil.example"}, 403),  # DNS rebinding: another name for this address
+    ({"Origin": "http://evil.example"}, 403),  # a cross-site POST
+    ({"Content-Type": "text/plain"}, 415),  # what a browser sends cross-site without asking first
+])
+def test_the_server_refuses_what_a_web_page_elsewhere_could_send(server, headers, status):
+    got, sent_headers, body = request(server, "api/state", {"answers": {}}, headers)
+    assert got == status and "error" in body and sent_headers.get("cache-control") == "no-store"
+    page_status, _, _ = request(server, "", headers={"Host": "evil.example"})
+    assert page_status == 403  # nor the page, which holds the rule text
+
+
+def test_the_server_bounds_each_request_and_answers_wrong_shapes_with_400(server):
+    status, _, body = request(server, "api/state", b"{" + b" " * (12 << 20) + b"}")
+    assert status == 413 and "over 11 MB" in body["error"]
+    for wrong in ({"answers": [], "rules": "x"}, {"rules": 7}, {"answers": {}, "what_if": {"question": ["fever"]}}, [1]):
+        status, _, body = request(server, "api/state", wrong)
+        assert status in (200, 400), (wrong, status)  # a what_if naming no question is ignored, never a 500
+    ok, headers, _ = request(server, "api/state", {"answers": {"fever": "yes"}})
+    assert ok == 200 and "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "'unsafe-inline'" not in headers["content-security-policy"].split("script-src")[1].split(";")[0]

@@ -9,13 +9,14 @@ The web server (Starlette on uvicorn) is in the optional `web` extra; this modul
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import html
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import quote
 
 from ..core.answers import parse_answer
@@ -26,6 +27,9 @@ from ..core.model import NUMBER, RuleSet
 from ..evaluation.engine import Result, evaluate_values
 from ..formtools.skiplogic import plain_text
 from ..questionnaire.session import Session
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
 
 WEB = Path(__file__).resolve().parent / "web"
 CHOICES = ("yes", "no", "unsure", "")  # "" is "not recorded"
@@ -240,7 +244,8 @@ def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, 
     s = state(rules, raw or {})
     f = fragments(s)
     template, style = _asset("page.html"), _asset("style.css")
-    script = "" if static else "<script>" + _asset("app.js") + "</script>"
+    # Live, the script is a file of the server's (its CSP allows no inline script); a static page has none.
+    script = "" if static else '<script src="/app.js"></script>'
     editor = "" if static else (
         '<section class="panel editor" aria-label="Rule file"><h2>Rule file</h2>'
         '<p>Edit the rules: every change is checked as by <code>triage check</code>.</p>'
@@ -269,7 +274,7 @@ def app(rules_path: str | Path | None = None) -> Any:
     try:
         from starlette.applications import Starlette
         from starlette.requests import Request
-        from starlette.responses import HTMLResponse, JSONResponse
+        from starlette.responses import HTMLResponse, JSONResponse, Response
         from starlette.routing import Route
     except ImportError:
         raise TriageError("the playground needs its web extra: pip install 'redflag-triage[web]'") from None
@@ -280,37 +285,100 @@ def app(rules_path: str | Path | None = None) -> Any:
     start_rules = load_rules(path)
     name = path.name
 
-    async def index(request: Request) -> HTMLResponse:
-        return HTMLResponse(page(start_rules, start_text), headers=_HEADERS)
+    async def index(request: Request) -> Response:
+        return _refusal(request, post=False) or HTMLResponse(page(start_rules, start_text), headers=_HEADERS)
 
-    async def api_state(request: Request) -> JSONResponse:
-        try:
-            body = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "the request is not JSON"}, status_code=400)
-        text = body.get("rules") if isinstance(body, dict) else None
-        answers = body.get("answers") if isinstance(body, dict) else None
-        answers = {str(k): str(v) for k, v in (answers or {}).items()} if isinstance(answers, dict) else {}
-        rules, messages = (start_rules, []) if text is None else check_messages(str(text), name)
+    async def script(request: Request) -> Response:
+        return _refusal(request, post=False) or Response(_asset("app.js"), media_type="text/javascript", headers=_HEADERS)
+
+    async def api_state(request: Request) -> Response:
+        refused = _refusal(request, post=True)
+        if refused is not None:
+            return refused
+        body = await _json_body(request)
+        if not isinstance(body, dict):
+            return body
+        text = body.get("rules")
+        answers = body.get("answers")
+        if (text is not None and not isinstance(text, str)) or (answers is not None and not isinstance(answers, dict)):
+            return _error(400, "'rules' must be text and 'answers' an object of question: answer")
+        answers = {str(k): str(v) for k, v in (answers or {}).items()}
+        rules: RuleSet | None
+        messages: list[dict[str, Any]]
+        if text is None:
+            rules, messages = start_rules, []
+        else:
+            from starlette.concurrency import run_in_threadpool
+
+            # Off the event loop and bounded: other requests are answered while one rule text is checked.
+            try:
+                rules, messages = await asyncio.wait_for(run_in_threadpool(check_messages, text, name), CHECK_SECONDS)
+            except asyncio.TimeoutError:
+                return _error(503, f"checking this rule text took over {CHECK_SECONDS} s; check it with `triage check`")
         # A broken rule file never breaks the page: its messages show, and the last good rules keep working.
         out: dict[str, Any] = {"messages": messages, "rules_ok": rules is not None}
         current = rules or start_rules
         s = state(current, answers)
         out.update(fragments(s))
         out["link"] = case_link(s.raw)
-        what_if = body.get("what_if") if isinstance(body, dict) else None
-        if isinstance(what_if, dict) and what_if.get("question") in current.questions_by_id:
+        what_if = body.get("what_if")
+        if isinstance(what_if, dict) and isinstance(what_if.get("question"), str) and what_if["question"] in current.questions_by_id:
             changed = {**answers, str(what_if["question"]): str(what_if.get("answer") or "")}
             out["what_if"] = what_if_html(s, state(current, changed), str(what_if["question"]))
         return JSONResponse(out, headers=_HEADERS)
 
-    return Starlette(routes=[Route("/", index), Route("/api/state", api_state, methods=["POST"])])
+    return Starlette(routes=[Route("/", index), Route("/app.js", script),
+                             Route("/api/state", api_state, methods=["POST"])])
 
 
-# No answers leave the machine and none are cached: the page is local, its state lives in the URL.
+# No answers leave the machine and none are cached: the page is local, its state lives in the URL. No
+# inline script, and no other site may frame it.
 _HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy":
-            "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'",
+            "default-src 'self'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
+MAX_BODY = 11 << 20  # bytes: a rule file is at most 10 MB, and its answers are small
+CHECK_SECONDS = 10
+
+
+def _error(status: int, message: str) -> Response:
+    from starlette.responses import JSONResponse
+
+    return JSONResponse({"error": message}, status_code=status, headers=_HEADERS)
+
+
+def _refusal(request: Any, post: bool) -> Response | None:
+    """A local server is still a server: a page on another site (DNS rebinding, a cross-site form) must not
+    read the rule text or drive the checker. Only loopback Host names, and for POST its own Origin and JSON."""
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    if name not in LOOPBACK:
+        return _error(403, f"this playground answers only on the loopback address, not {host!r}")
+    if post:
+        origin = request.headers.get("origin")
+        if origin is not None and origin != f"http://{host}":
+            return _error(403, "requests from other sites are refused")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _error(415, "send the request as application/json")
+    return None
+
+
+async def _json_body(request: Any) -> dict[str, Any] | Response:
+    """The request's JSON object, read up to MAX_BODY bytes; an error response otherwise."""
+    size = int(request.headers.get("content-length") or 0)
+    if size > MAX_BODY:
+        return _error(413, f"the request is over {MAX_BODY >> 20} MB")
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > MAX_BODY:
+            return _error(413, f"the request is over {MAX_BODY >> 20} MB")
+        chunks.append(chunk)
+    try:
+        body = json.loads(b"".join(chunks))
+    except (ValueError, RecursionError):
+        return _error(400, "the request is not JSON")
+    return body if isinstance(body, dict) else _error(400, "the request must be a JSON object")
 
 
 def serve(rules_path: str | Path | None, host: str, port: int) -> None:
