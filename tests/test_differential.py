@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage.batch.columns import ADDED
+from triage.read.loader import parse_rules
 from triage.batch.stream import Options, score_file
 from triage.evaluation.engine import evaluate
 from triage.core.errors import AnswerError
@@ -168,3 +169,31 @@ def test_the_result_is_the_most_urgent_level_any_rule_asks_for(data):
     if any(q.flag and result.answers[q.id] in (UNSURE, NOT_RECORDED) for q in ruleset.questions):
         asks.append(cautious)
     assert ruleset.level(result.disposition.id) == min(asks, default=len(ruleset.dispositions) - 1), text
+
+
+def test_an_unknown_rule_more_urgent_than_a_true_one_is_listed_by_every_evaluator():
+    """A rule true at the result's level, and a more urgent rule left unsure (which asks only for the
+    cautious level): the unsure rule could not be ruled out. Generated rule sets reach this case only
+    sometimes; here it is every time."""
+    ruleset = parse_rules("""
+id: urgent_unknown
+title: T
+version: '1'
+disclaimer: Not a diagnosis.
+dispositions:
+- {id: urgent, label: U, colour: red, summary: U.}
+- {id: doctor, label: D, colour: amber, summary: D.}
+- {id: home, label: H, colour: green, summary: H.}
+questions:
+- {id: a, type: yesno, text: 'A?', why: W.}
+- {id: b, type: yesno, text: 'B?', why: W.}
+rules:
+- {id: urgent_b, disposition: urgent, when: {question: b, is: yes}, rationale: R.}
+- {id: doctor_a, disposition: doctor, when: {question: a, is: yes}, rationale: R.}
+""", "t.yaml")
+    row = ["yes", "unsure"]
+    expected = engine_row(ruleset, row)
+    assert (expected["disposition"], expected["reasons"], expected["unknown"]) == ("doctor", "doctor_a", "urgent_b")
+    got, _ = batch_rows(ruleset, csv_text(ruleset, [row]))
+    assert as_compared(got[0]) == expected
+    assert as_compared(sql_rows(ruleset, [row], True)[0]) == expected
