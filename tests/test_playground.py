@@ -233,3 +233,13 @@ def test_the_server_bounds_each_request_and_answers_wrong_shapes_with_400(server
     ok, headers, _ = request(server, "api/state", {"answers": {"fever": "yes"}})
     assert ok == 200 and "frame-ancestors 'none'" in headers["content-security-policy"]
     assert "'unsafe-inline'" not in headers["content-security-policy"].split("script-src")[1].split(";")[0]
+
+
+def test_the_address_is_printed_only_once_the_port_is_bound():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(cli, ["playground", "--port", str(port)])
+    assert result.exit_code == 2 and "Address already in use" in result.stderr
+    assert "playground on http" not in result.output

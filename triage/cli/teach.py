@@ -32,8 +32,9 @@ def playground(
                 raise typer.Exit(ExitStatus.CANNOT_RUN)
             from ..teach.playground import serve
 
-            print(f"triage playground on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr)
-            serve(path, "127.0.0.1", port)
+            # Said once the port is bound and the web extra found: never an address that answers nothing.
+            serve(path, "127.0.0.1", port,
+                  lambda: print(f"triage playground on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr))
             return
         raw: dict[str, str] = {}
         if answers is not None:

@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import quote
 
 from ..core.answers import parse_answer
@@ -381,7 +381,7 @@ async def _json_body(request: Any) -> dict[str, Any] | Response:
     return body if isinstance(body, dict) else _error(400, "the request must be a JSON object")
 
 
-def serve(rules_path: str | Path | None, host: str, port: int) -> None:
+def serve(rules_path: str | Path | None, host: str, port: int, ready: Callable[[], None] = lambda: None) -> None:
     try:
         import uvicorn
     except ImportError:
@@ -393,5 +393,7 @@ def serve(rules_path: str | Path | None, host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             raise TriageError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port") from None
+    application = app(rules_path)
+    ready()
     # access_log off: request lines would not hold answers (they go in POST bodies), but nothing is logged.
-    uvicorn.run(app(rules_path), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
