@@ -243,3 +243,37 @@ def test_the_address_is_printed_only_once_the_port_is_bound():
         result = runner.invoke(cli, ["playground", "--port", str(port)])
     assert result.exit_code == 2 and "Address already in use" in result.stderr
     assert "playground on http" not in result.output
+
+
+def test_typing_a_number_between_other_answers_keeps_every_answer(page):
+    """Issue 23: typing a number made the page redraw the form, the focused box's removal fired
+    `change`, and a request built from the half-replaced form wiped every answer (0 of 10 cases kept
+    them). Typed key by key, under the page's real CSP, with clicks before and after."""
+    page.locator('input[name="urinary_retention"][value="no"]').check()
+    settle(page)
+    page.locator('input[name="fever"][value="yes"]').check()
+    settle(page)
+    age = page.locator('input[name="age"]')
+    age.click()
+    age.press_sequentially("4", delay=300)  # a pause past the page's own 250 ms: it redraws mid-number
+    age.press_sequentially("0", delay=50)
+    page.wait_for_timeout(400)
+    settle(page)
+    page.locator('input[name="faint"][value="no"]').check()
+    settle(page)
+    assert page.locator('input[name="urinary_retention"][value="no"]').is_checked()
+    assert page.locator('input[name="fever"][value="yes"]').is_checked()
+    assert page.locator('input[name="faint"][value="no"]').is_checked()
+    assert page.locator('input[name="age"]').input_value() == "40"
+    assert all(f"{q}=" in page.url for q in ("urinary_retention", "fever", "age", "faint"))
+
+
+def test_a_malformed_case_link_is_ignored_and_the_page_works(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(server + "#fever=%E0%A4%A&urinary_retention=yes")
+    settle(pg)
+    assert errors == [] and pg.locator('input[name="urinary_retention"][value="yes"]').is_checked()
+    context.close()

@@ -8,6 +8,7 @@
   let rulesText = null; // null: the rule file the server started with
   let timer = null;
   let pending = 0;
+  let redrawing = false; // removing a focused box fires `change`: that is not a person's change
 
   function answersFromForm() {
     const out = {};
@@ -25,7 +26,12 @@
     if (!hash) return null;
     for (const part of hash.split("&")) {
       const i = part.indexOf("=");
-      if (i > 0) out[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1));
+      if (i <= 0) continue;
+      try {
+        out[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1));
+      } catch (e) {
+        document.body.dataset.badLink = "true"; // a malformed escape: that part is left out, the page goes on
+      }
     }
     return out;
   }
@@ -59,7 +65,14 @@
     const focused = document.activeElement && document.activeElement.id;
     const focusedName = document.activeElement && document.activeElement.name;
     const focusedValue = document.activeElement && document.activeElement.value;
-    form.innerHTML = data.questions;
+    const typing = document.activeElement && document.activeElement.type === "text" && form.contains(document.activeElement);
+    const caret = typing ? document.activeElement.selectionStart : null;
+    redrawing = true;
+    try {
+      form.innerHTML = data.questions;
+    } finally {
+      redrawing = false;
+    }
     document.getElementById("result").innerHTML = data.result;
     document.getElementById("flowchart").innerHTML = data.flowchart;
     document.getElementById("trace").innerHTML = data.trace;
@@ -70,7 +83,16 @@
     if (!again && focusedName) {
       again = form.querySelector('input[name="' + CSS.escape(focusedName) + '"][value="' + CSS.escape(focusedValue || "") + '"]');
     }
-    if (again) again.focus();
+    if (again) {
+      // An edit typed while the request was on its way is kept, and sent in its turn.
+      if (typing && again.type === "text" && again.value !== focusedValue) {
+        again.value = focusedValue;
+        clearTimeout(timer);
+        timer = setTimeout(function () { update(answersFromForm()); }, 250);
+      }
+      again.focus();
+      if (typing && again.type === "text") again.setSelectionRange(caret, caret); // the caret where it was
+    }
     const link = document.getElementById("case-link");
     link.href = data.link;
     history.replaceState(null, "", data.link || window.location.pathname);
@@ -78,7 +100,7 @@
     document.body.dataset.busy = "false";
   }
 
-  form.addEventListener("change", function () { update(answersFromForm()); });
+  form.addEventListener("change", function () { if (!redrawing) update(answersFromForm()); });
   form.addEventListener("input", function (e) {
     if (e.target.type !== "text") return;
     clearTimeout(timer);
