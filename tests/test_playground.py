@@ -190,6 +190,9 @@ def test_export_writes_one_self_contained_case(tmp_path):
     assert "<script>" not in text and "http://" not in text.replace("http://www.w3.org", "")
     assert 'data-disposition="urgent_care"' in text and 'class="rule true deciding" data-rule="saddle_anesthesia"' in text
     assert (out.stat().st_mode & 0o077) == 0
+    # A page to read (issue 23): no inputs that do nothing, and no promise of a live page.
+    assert "<input" not in text and "<textarea" not in text and "Change an answer" not in text
+    assert "Answer: <strong>yes</strong>" in text and "Answer: <strong>60</strong>" in text
 
 
 def request(server, path="", body=None, headers=None, method=None):

@@ -98,14 +98,18 @@ def _message(problem: Any) -> dict[str, Any]:
 
 # --- HTML fragments ----------------------------------------------------------------------------
 
-def questions_html(s: State) -> str:
+def questions_html(s: State, static: bool = False) -> str:
+    """The questions as a form; for a static page, the case's answers as text (a page to read)."""
     rows = []
     for q in s.rules.questions:
         given = s.raw.get(q.id, "")
         asked = q.id in s.asked
         note = "" if asked else '<span class="tag not-asked">not asked</span>'
         problem = f'<p class="problem" role="alert">{esc(s.problems[q.id])}</p>' if q.id in s.problems else ""
-        if q.type == NUMBER:
+        if static:
+            shown = given or ("not given" if q.optional else "not recorded")
+            control = f'<p class="answer">Answer: <strong>{esc(shown)}</strong></p>'
+        elif q.type == NUMBER:
             unit = f" {esc(q.unit)}" if q.unit else ""
             control = (f'<input type="text" inputmode="decimal" name="{esc(q.id)}" id="q-{esc(q.id)}" '
                        f'value="{esc(given)}" aria-describedby="why-{esc(q.id)}" placeholder="not recorded">{unit}')
@@ -223,8 +227,8 @@ def what_if_html(before: State, after: State, question: str) -> str:
                if rows else "<p>No rule changes.</p>") + "</div>")
 
 
-def fragments(s: State) -> dict[str, str]:
-    return {"questions": questions_html(s), "result": result_html(s), "flowchart": flowchart_html(s),
+def fragments(s: State, static: bool = False) -> dict[str, str]:
+    return {"questions": questions_html(s, static), "result": result_html(s), "flowchart": flowchart_html(s),
             "trace": trace_html(s), "disposition": s.result.disposition.id}
 
 
@@ -242,7 +246,7 @@ def case_link(raw: Mapping[str, str]) -> str:
 def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, static: bool = False) -> str:
     """The whole page. static=True: one self-contained case (no script, no editor) for slides."""
     s = state(rules, raw or {})
-    f = fragments(s)
+    f = fragments(s, static)
     template, style = _asset("page.html"), _asset("style.css")
     # Live, the script is a file of the server's (its CSP allows no inline script); a static page has none.
     script = "" if static else '<script src="/app.js"></script>'
@@ -261,6 +265,8 @@ def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, 
         "title": esc(rules.title), "style": style, "script": script, "questions": f["questions"],
         "result": f["result"], "flowchart": f["flowchart"], "trace": f["trace"], "editor": editor,
         "what_if": what_if, "mode": "static" if static else "live",
+        "hint": ("One case, as triage scored it: its answers, the result, the flowchart and the trace."
+                 if static else "Change an answer and watch the result, the flowchart and the trace."),
         "state": esc(json.dumps({"answers": s.raw})),
     }
     # One pass over the template: text put in (a title of "Mini {{questions}}") is never read as a placeholder.
