@@ -280,7 +280,7 @@ def app(rules_path: str | Path | None = None) -> Any:
     try:
         from starlette.applications import Starlette
         from starlette.requests import Request
-        from starlette.responses import HTMLResponse, JSONResponse, Response
+        from starlette.responses import HTMLResponse, Response
         from starlette.routing import Route
     except ImportError:
         raise TriageError("the playground needs its web extra: pip install 'redflag-triage[web]'") from None
@@ -298,43 +298,47 @@ def app(rules_path: str | Path | None = None) -> Any:
         return _refusal(request, post=False) or Response(_asset("app.js"), media_type="text/javascript", headers=_HEADERS)
 
     async def api_state(request: Request) -> Response:
-        refused = _refusal(request, post=True)
-        if refused is not None:
-            return refused
-        body = await _json_body(request)
-        if not isinstance(body, dict):
-            return body
-        text = body.get("rules")
-        answers = body.get("answers")
-        if (text is not None and not isinstance(text, str)) or (answers is not None and not isinstance(answers, dict)):
-            return _error(400, "'rules' must be text and 'answers' an object of question: answer")
-        answers = {str(k): str(v) for k, v in (answers or {}).items()}
-        rules: RuleSet | None
-        messages: list[dict[str, Any]]
-        if text is None:
-            rules, messages = start_rules, []
-        else:
-            from starlette.concurrency import run_in_threadpool
-
-            # Off the event loop and bounded: other requests are answered while one rule text is checked.
-            try:
-                rules, messages = await asyncio.wait_for(run_in_threadpool(check_messages, text, name), CHECK_SECONDS)
-            except asyncio.TimeoutError:
-                return _error(503, f"checking this rule text took over {CHECK_SECONDS} s; check it with `triage check`")
-        # A broken rule file never breaks the page: its messages show, and the last good rules keep working.
-        out: dict[str, Any] = {"messages": messages, "rules_ok": rules is not None}
-        current = rules or start_rules
-        s = state(current, answers)
-        out.update(fragments(s))
-        out["link"] = case_link(s.raw)
-        what_if = body.get("what_if")
-        if isinstance(what_if, dict) and isinstance(what_if.get("question"), str) and what_if["question"] in current.questions_by_id:
-            changed = {**answers, str(what_if["question"]): str(what_if.get("answer") or "")}
-            out["what_if"] = what_if_html(s, state(current, changed), str(what_if["question"]))
-        return JSONResponse(out, headers=_HEADERS)
+        return _refusal(request, post=True) or await _api_state(request, start_rules, name)
 
     return Starlette(routes=[Route("/", index), Route("/app.js", script),
                              Route("/api/state", api_state, methods=["POST"])])
+
+
+async def _api_state(request: Any, start_rules: RuleSet, name: str) -> Response:
+    """POST /api/state: answers (and a rule text) in, the page's fragments out."""
+    from starlette.responses import JSONResponse
+
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        return body
+    text = body.get("rules")
+    answers = body.get("answers")
+    if (text is not None and not isinstance(text, str)) or (answers is not None and not isinstance(answers, dict)):
+        return _error(400, "'rules' must be text and 'answers' an object of question: answer")
+    answers = {str(k): str(v) for k, v in (answers or {}).items()}
+    rules: RuleSet | None
+    messages: list[dict[str, Any]]
+    if text is None:
+        rules, messages = start_rules, []
+    else:
+        from starlette.concurrency import run_in_threadpool
+
+        # Off the event loop and bounded: other requests are answered while one rule text is checked.
+        try:
+            rules, messages = await asyncio.wait_for(run_in_threadpool(check_messages, text, name), CHECK_SECONDS)
+        except asyncio.TimeoutError:
+            return _error(503, f"checking this rule text took over {CHECK_SECONDS} s; check it with `triage check`")
+    # A broken rule file never breaks the page: its messages show, and the last good rules keep working.
+    out: dict[str, Any] = {"messages": messages, "rules_ok": rules is not None}
+    current = rules or start_rules
+    s = state(current, answers)
+    out.update(fragments(s))
+    out["link"] = case_link(s.raw)
+    what_if = body.get("what_if")
+    if isinstance(what_if, dict) and isinstance(what_if.get("question"), str) and what_if["question"] in current.questions_by_id:
+        changed = {**answers, str(what_if["question"]): str(what_if.get("answer") or "")}
+        out["what_if"] = what_if_html(s, state(current, changed), str(what_if["question"]))
+    return JSONResponse(out, headers=_HEADERS)
 
 
 # No answers leave the machine and none are cached: the page is local, its state lives in the URL. No
