@@ -71,3 +71,15 @@ def test_every_install_hint_names_our_own_distribution():
              if wrong.search(line)]
     assert found == []
     assert "pip install 'redflag-triage[web]'" in (ROOT / "triage" / "teach" / "playground.py").read_text(encoding="utf-8")
+
+
+def test_example_questions_leave_the_skip_hint_to_the_prompt():
+    """The prompt says ', Enter to skip' for an optional question itself: a text that says it too shows it
+    twice in the terminal and leaks into every form label (issue 23)."""
+    from triage import load_rules
+
+    for path in sorted((ROOT / "rules" / "examples").glob("*.yaml")):
+        if path.name.endswith(".cases.yaml"):
+            continue
+        assert [q.id for q in load_rules(path).questions if "to skip" in q.text] == [], path.name
+    assert "to skip.)" not in (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
