@@ -32,7 +32,7 @@ MUTATIONS = [
     ("sql-number", "a blank number cell read as 0 in SQL",
      'return f"(CASE WHEN {self.is_plain_number(q)} THEN {cast} END)"', 'return f"({cast})"'),
     ("unsure-level", "the wrong 'if unsure' level (the rule's own)", "levels[r.if_unsure] if", "levels[r.disposition] if"),
-    ("blank-cell", "a blank cell treated as unsure", '"": NOT_RECORDED,', '"": UNSURE,'),
+    ("blank-cell", "a blank required answer read as no (not given)", "else NOT_RECORDED", "else NOT_GIVEN"),
     ("kleene-kind", "not recorded wins over unsure", "unknown is not UNSURE:", "unknown is None:"),
     ("sql-cautious-blanks", "SQL forgets the cautious level of a rule left unknown by blanks", "tests += self.by_not_recorded", "pass"),
     ("sql-unsure", "SQL cannot tell unsure from blank",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gc
 import io
@@ -92,7 +93,7 @@ def score_file(
         gc.disable()  # the loop makes no reference cycles; pausing the collector saves its scans
         run.loop(on_progress)
         run.check_end()
-    except (UnicodeError, csv.Error, LookupError) as exc:
+    except (UnicodeError, csv.Error) as exc:
         raise run.file_error(exc) from None
     finally:
         run.flush()  # the rows scored before a problem, as before it
@@ -107,6 +108,11 @@ class _Stream:
     def __init__(self, source: IO[bytes] | io.RawIOBase, out: IO[str], options: Options, name: str, part: Part | None):
         self.counting = _CountingReader(source)
         self.source, self.out, self.options, self.name, self.part = source, out, options, name, part
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            # Asked here, not caught around the loop: there a KeyError (a LookupError too) is a bug, not an encoding.
+            raise InputFileError(f"unknown encoding {options.encoding!r}; try utf-8, latin-1 or cp1252") from None
         text = io.TextIOWrapper(io.BufferedReader(self.counting, 1 << 16), encoding=options.encoding, newline="")
         self.read_line = text.readline
         self.line_offset = part.line_offset if part else 0
@@ -309,9 +315,7 @@ class _Stream:
                                   f"for example {decode_hint(encoding)}")
         if isinstance(exc, UnicodeError):  # not a decoding slip but the whole stream, e.g. UTF-16 without its mark
             return InputFileError(f"{name}: cannot be read as {encoding} ({exc}); give the file's encoding with --encoding")
-        if isinstance(exc, csv.Error):
-            return InputFileError(f"{name}:{self.line_offset + max(self.line_no, 1)}: cannot read this CSV ({exc})")
-        return InputFileError(f"unknown encoding {encoding!r}; try utf-8, latin-1 or cp1252")
+        return InputFileError(f"{name}:{self.line_offset + max(self.line_no, 1)}: cannot read this CSV ({exc})")
 
 
 def _regular_size(source: IO[bytes] | io.RawIOBase) -> int | None:

@@ -24,7 +24,6 @@ YESNO_TABLE: dict[str, bool | Unknown] = {
     **{w: True for w in YES_WORDS},
     **{w: False for w in NO_WORDS},
     **{w: UNSURE for w in UNSURE_WORDS},
-    # mutant: blank-cell
     "": NOT_RECORDED,
 }
 

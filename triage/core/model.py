@@ -109,7 +109,7 @@ class Question:
     @property
     def blank(self) -> Value:
         """What a missing answer means: "not given" for an optional question, else not recorded."""
-        # mutant: optional-number-blank
+        # mutant: optional-number-blank, blank-cell
         return NOT_GIVEN if self.optional else NOT_RECORDED
 
 
