@@ -393,3 +393,19 @@ def test_a_valid_answer_that_looks_like_a_formula_is_escaped_in_every_row_alike(
     assert [r[fever] for r in body] == ["'\tyes"] * 4
     assert len({tuple(r[1:]) for r in body}) == 1 and body[-1][0] == "'=1+1"
     assert all(r[out[0].index("disposition")] == body[0][out[0].index("disposition")] for r in body)
+
+
+def test_the_summary_counts_the_not_recorded_answers_the_rows_list():
+    """Issue 23: the summary counted every blank cell, so pain_improving (asked only when the pain is
+    older, left blank otherwise) was 'most often not recorded' in rows whose not_recorded cell was empty."""
+    import random
+    from collections import Counter
+
+    rng = random.Random(5)
+    rows = [[rng.choice(["no"] * 6 + ["yes", "unsure", ""]) if RULES.question(q).type == "yesno"
+             else rng.choice(["", "30", "2", "unsure"]) for q in QIDS] for _ in range(3000)]
+    data = (",".join(QIDS) + "\n" + "\n".join(",".join(r) for r in rows) + "\n").encode()
+    out = io.StringIO()
+    summary = score_file(RULES, io.BytesIO(data), out, Options())
+    listed = Counter(q for r in by_column(rows_of(out.getvalue())) for q in filter(None, r["not_recorded"].split(";")))
+    assert summary.not_recorded_questions == listed and sum(listed.values()) > 0

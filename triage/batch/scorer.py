@@ -43,7 +43,7 @@ class Summary:
     by_disposition: Counter[str] = field(default_factory=Counter)
     fired: Counter[str] = field(default_factory=Counter)
     unsure_questions: Counter[str] = field(default_factory=Counter)  # answered unsure, every row
-    not_recorded_questions: Counter[str] = field(default_factory=Counter)  # blank (not optional numbers)
+    not_recorded_questions: Counter[str] = field(default_factory=Counter)  # as the rows' not_recorded cells list them
     not_given_questions: Counter[str] = field(default_factory=Counter)  # optional yes/no left blank, scored rows
     absent_screens: tuple[str, ...] = ()  # optional yes/no questions with no column at all
     first_errors: list[str] = field(default_factory=list)
@@ -66,10 +66,11 @@ class Entry:
     """A cached result: the added cells as one CSV suffix (after a row's own text) and as a list (for
     rows that go through the csv module), then what the summary counts, and how many rows had it."""
 
-    __slots__ = ("suffix", "cells", "level", "fired", "raised", "count")
+    __slots__ = ("suffix", "cells", "level", "fired", "raised", "not_recorded", "count")
 
-    def __init__(self, suffix: str, cells: list[str], level: int, fired: tuple[int, ...], raised: bool):
+    def __init__(self, suffix: str, cells: list[str], level: int, fired: tuple[int, ...], raised: bool, not_recorded: int):
         self.suffix, self.cells, self.level, self.fired, self.raised, self.count = suffix, cells, level, fired, raised, 0
+        self.not_recorded = not_recorded  # key bits of the answers its not_recorded cell lists
 
 
 class Column(NamedTuple):
@@ -228,12 +229,12 @@ class Scorer:
         suffix = d.join(["", head.disposition, quote(action), quote_ids(cells[2]), quote(head.unknown),
                          quote_ids(cells[4]), quote_ids(cells[5]), quote_ids(cells[6]), head.raised_text, "",
                          self._quoted_version]) + "\n"
-        return Entry(suffix, cells, head.level, decision.fired, head.raised)
+        return Entry(suffix, cells, head.level, decision.fired, head.raised, decision.not_recorded)
 
     def _fold(self, entries: dict[int, Entry]) -> None:
         """Move the counts held in cache entries into pending counters; the entries are then dropped."""
         levels, fired, unsure, not_recorded = self._levels, self._fired, self._unsure, self._not_recorded
-        u_mask, b_mask = self.packed.unsure_mask, self.packed.not_recorded_mask
+        u_mask = self.packed.unsure_mask
         raised = 0
         for key, entry in entries.items():
             count = entry.count
@@ -246,8 +247,10 @@ class Scorer:
                 raised += count
             if key & u_mask:
                 unsure[key & u_mask] += count
-            if key & b_mask:
-                not_recorded[key & b_mask] += count
+            # The blanks the row's not_recorded cell lists, not every empty cell: a question whose
+            # ask_when was false, left blank, is not a missing answer.
+            if entry.not_recorded:
+                not_recorded[entry.not_recorded] += count
             for mask, code, q in self._screens:
                 if key & mask == code:
                     self._not_given[q] += count
