@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from triage import evaluate, load_rules
 from triage.cli import app
+from triage.core.cells import escape_formula
 from triage.read.fhirresponse import CODINGS, canonical
 
 from .rulesets import rule_sets
@@ -103,8 +104,9 @@ def test_every_export_of_a_rule_set_with_hostile_text_is_valid_or_refused(tmp_pa
         no_crash(result)
         assert result.exit_code in (0, 2), result.output
         if result.exit_code == 0 and tool == "redcap":
-            cells = [c for row in csv.reader(io.StringIO(out.read_text(encoding="utf-8"))) for c in row]
-            assert not any(c[:1] in ("=", "+", "@") and c != "+" for c in cells)
+            rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+            words = [r[k] for r in rows for k in ("Field Label", "Field Note")]  # the rule file's own text
+            assert all(escape_formula(c) == c for c in words)  # nothing left that a spreadsheet would run
         if result.exit_code == 0 and tool == "fhir":
             json.loads(out.read_text(encoding="utf-8"))
         for kind in ("sqlite", "duckdb", "spark"):

@@ -24,6 +24,7 @@ COLUMNS = (
     "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
     "Matrix Ranking?", "Field Annotation",
 )
+RULE_TEXT = ("Field Label", "Field Note")  # the columns that hold a rule file's own words
 CODES = {skiplogic.YES: "1", skiplogic.NO: "0", skiplogic.UNSURE: "9"}
 LABELS = {skiplogic.YES: "Yes", skiplogic.NO: "No", skiplogic.UNSURE: "Unsure"}
 # Columns REDCap adds to exports: kept as they are, never scored.
@@ -77,7 +78,8 @@ def dictionary(rules: RuleSet) -> str:
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**{k: escape_formula(v) for k, v in row.items()}, "Form Name": form})
+        # The rule file's words are escaped; triage's own cells (an @annotation, codes, logic) are not.
+        writer.writerow({**{k: escape_formula(v) if k in RULE_TEXT else v for k, v in row.items()}, "Form Name": form})
     return out.getvalue()
 
 
