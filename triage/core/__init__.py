@@ -2,5 +2,5 @@
 
 Typed errors with locations (errors), the three-valued logic and its comparisons (logic), the
 validated rule-set model (model), answers as people type them (answers), conditions in plain words
-(describe), and which answers a question can take (domains). Imports nothing from triage.
+(describe), which answers a question can take (domains), and what a spreadsheet would run (cells). Imports nothing from triage.
 """
