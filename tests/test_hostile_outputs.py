@@ -149,3 +149,10 @@ def test_reading_an_export_refuses_a_question_named_like_its_id_column(tmp_path,
                     else f"{qid},temp\n7,37\n", encoding="utf-8")
     result = runner.invoke(app, ["score", str(data), "--from", source, "--rules", str(path), "-q"])
     assert result.exit_code == 2 and qid in result.stderr and result.stdout == ""
+
+
+def test_a_fhir_string_over_one_megabyte_is_refused(tmp_path):
+    path = rules_with(tmp_path, "disclaimer: Not a diagnosis.", f"disclaimer: {'x' * ((1 << 20) + 1)}")
+    result = runner.invoke(app, ["export", "--to", "fhir", "--rules", str(path)])
+    assert result.exit_code == 2 and "the disclaimer is longer than the 1 MB FHIR R4 allows" in result.stderr
+    assert runner.invoke(app, ["check", str(path), "--for", "fhir"]).exit_code == 2

@@ -43,6 +43,9 @@ def problems(rules: RuleSet) -> list[Problem]:
     """What `score --from fhir` could not read back (its CSV's own response_id column), and strings
     longer than R4 allows."""
     found = skiplogic.id_problems(rules, ("response_id",), "triage's FHIR reader")
+    for what, text in (("the title", rules.title), ("the disclaimer", rules.disclaimer)):
+        if len(text.encode()) > MAX_STRING:
+            found.append(Problem(Location(rules.path), f"{what} is longer than the 1 MB FHIR R4 allows in a string"))
     for q in rules.questions:
         if max(len(q.text.encode()), len(q.why.encode())) > MAX_STRING:
             found.append(Problem(Location(rules.path, q.line or None, q.column or None),
