@@ -58,6 +58,13 @@ def rule_sets(draw):
                 q["optional"] = True
         if draw(st.integers(0, 4)) == 0:
             q["flag"] = True
+        if questions and draw(st.integers(0, 3)) == 0:
+            # An id that is another's with an alias prefix (fever and v_fever): no generated name in the
+            # compiled SQL may be confused with a question's own column.
+            other = draw(st.sampled_from(questions))["id"]
+            candidate = draw(st.sampled_from(["v_", "n_", "u_", "b_", "e_", "t_"])) + other
+            if all(candidate != x["id"] for x in questions):
+                q["id"] = candidate
         questions.append(q)
     for i, q in enumerate(questions):
         if i and draw(st.integers(0, 3)) == 0:
@@ -70,7 +77,9 @@ def rule_sets(draw):
         if draw(st.booleans()):
             rule["if_unsure"] = f"d{draw(st.integers(level, n_disp - 2))}"
         if draw(st.booleans()):
-            rule["action"] = f"Do {i} now."
+            # Backslashes and quotes too: SQL literals must hold them in every dialect.
+            rule["action"] = draw(st.sampled_from([f"Do {i} now.", f"Open C:\\new\\t{i}", f"Say \"it's {i}\" \\",
+                                                   f"'{i}' \\' done"]))
         if draw(st.booleans()):
             rule["action_if_unsure"] = f"Check {i} today."
         rules.append(rule)
