@@ -23,11 +23,10 @@ import math
 from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple, Sequence
 
-from ..core.logic import COMPARISONS, CONNECTIVES, NOT_GIVEN, NOT_RECORDED, NUMBER_OPS, UNSURE, Outcome, Unknown, Value
+from ..core.logic import COMPARISONS, CONNECTIVES, NOT_GIVEN, NOT_RECORDED, NUMBER_OPS, UNSURE, Outcome, Slots, Unknown, Value
 from ..core.model import NUMBER, Compare, Condition, RuleSet
 from .engine import choose, contribution, unknown_reads
 
-Slots = Sequence[object]
 
 
 

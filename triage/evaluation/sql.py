@@ -16,12 +16,12 @@ from typing import Callable, Iterable
 
 from ..core.answers import NO_WORDS, UNSURE_WORDS, YES_WORDS
 from ..core.errors import TriageError
-from ..core.logic import COMPARISONS, CONNECTIVES
+from ..core.logic import COMPARISONS, CONNECTIVES, FALSE_SQL
 from ..core.model import NUMBER, Compare, Condition, Question, RuleSet
 
 DIALECTS = ("sqlite", "duckdb", "spark")
 WHITESPACE = " \t\n\r\f\v"  # what TRIM removes: ASCII white space (Python's strip removes more)
-FALSE = "FALSE"
+FALSE = FALSE_SQL  # the one spelling the comparisons and connectives also prune by
 
 
 def _lit(text: str) -> str:
