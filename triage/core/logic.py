@@ -92,6 +92,19 @@ def negate(outcome: Outcome) -> Outcome:
 FALSE_SQL = "FALSE"
 Slots = Sequence[object]  # the compiled evaluator's answers, one slot per question (see packed.py)
 
+# Outcomes as small integers, for evaluators that work on whole columns at once (the columnar batch
+# path). The order makes Kleene `any` the maximum: a true part decides, and among unknown parts
+# "unsure" wins over "not recorded", as in kleene() above.
+CODED: tuple[Outcome, ...] = (False, NOT_RECORDED, UNSURE, True)
+# `all` is the minimum in the order false < unsure < not recorded < true (unsure still wins among
+# unknowns): that order is CODED with the two unknowns swapped, so `all` reads its parts through this.
+SWAP_UNKNOWNS = (0, 2, 1, 3)
+NEGATED = (3, 1, 2, 0)  # `not`: true and false change places, an unknown keeps its kind
+
+
+def code_of(outcome: Outcome) -> int:
+    return 3 if outcome is True else 0 if outcome is False else 2 if outcome is UNSURE else 1
+
 
 class SqlTerms(Protocol):
     """What a comparison needs from the SQL compiler: a question's cell as a value, in its dialect."""
@@ -99,6 +112,15 @@ class SqlTerms(Protocol):
     def yesno(self, q: Any) -> str: ...  # TRUE, FALSE or NULL (unknown)
     def number(self, q: Any) -> str: ...  # the number, or NULL
     def said_unsure(self, q: Any) -> str: ...  # never NULL: the cell says "unsure"
+
+
+class FrameTerms(Protocol):
+    """What a comparison or connective needs from a columnar evaluator: columns of outcome codes (CODED)."""
+
+    def answers(self, q: Any, outcome: Callable[[object], Outcome]) -> Any: ...  # q's answers through a test
+    def maximum(self, parts: list[Any]) -> Any: ...
+    def minimum(self, parts: list[Any]) -> Any: ...
+    def table(self, part: Any, codes: Sequence[int]) -> Any: ...  # each code c of part becomes codes[c]
 
 
 class FormTerms(Protocol):
@@ -145,6 +167,11 @@ class Comparison:
     def form(self, terms: FormTerms, q: Any, value: Any, certain: bool) -> Any:
         """When a form could show it true (certain=False) or surely does (certain=True)."""
         raise NotImplementedError
+
+    def frame(self, terms: FrameTerms, q: Any, value: Any) -> Any:
+        """A column of outcome codes: the evaluator applies `holds` to one answer of each kind the rules
+        can tell apart, so the columns mean exactly what this comparison means for one answer."""
+        return terms.answers(q, lambda answer: self.holds(answer, value))
 
     def misfit(self, q: Any) -> str | None:
         """Why it cannot be used on question q (None when it can)."""
@@ -298,6 +325,23 @@ class Connective:
             return lambda s: negate(inner(s))
         combine = self.combine
         return lambda s: combine(part(s) for part in parts)
+
+    def vector(self, codes: Sequence[int]) -> int:
+        """Its meaning on outcome codes (CODED): `any` the maximum, `all` the minimum with unsure winning,
+        `not` a table. The tests hold this equal to `combine` on every combination of outcomes."""
+        if self.dominant is None:
+            return NEGATED[codes[0]]
+        if self.dominant:
+            return max(codes)
+        return SWAP_UNKNOWNS[min(SWAP_UNKNOWNS[c] for c in codes)]
+
+    def frame(self, terms: FrameTerms, parts: list[Any]) -> Any:
+        """The same meaning as vector, over columns of outcome codes."""
+        if self.dominant is None:
+            return terms.table(parts[0], NEGATED)
+        if self.dominant:
+            return terms.maximum(parts)
+        return terms.table(terms.minimum([terms.table(p, SWAP_UNKNOWNS) for p in parts]), SWAP_UNKNOWNS)
 
     def flips(self) -> bool:
         """Whether it turns "could be true" into "surely true" for its part (form tools)."""

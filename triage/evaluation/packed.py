@@ -164,20 +164,26 @@ class Packed:
         self.width: list[int] = []
         self.values: list[list[object]] = []  # per question: code -> value as the compiled tests read it
         self.codes: list[dict[object, int]] = []  # per question: value -> code (unshifted)
+        # Per question: code -> one answer (a Value) with that code, for evaluators that apply a
+        # comparison's own test to each kind of answer (the columnar path); None for unused codes.
+        self.answers: list[list[object]] = []
         at = 0
         for q in rules.questions:
-            known: list[object] = ([True, False, NOT_GIVEN] if q.optional else [True, False]) if q.type != NUMBER else _signatures(c, q.id)
+            yesno: list[object] = [True, False, NOT_GIVEN] if q.optional else [True, False]
+            known = list(zip(yesno, yesno)) if q.type != NUMBER else _signatures(c, q.id)
             bits = 2 + max(1, (len(known) - 1).bit_length())
             codes: dict[object, int] = {UNSURE: 1, NOT_RECORDED: 2}
             values: list[object] = [None] * (1 << bits)
-            values[1], values[2] = UNSURE, NOT_RECORDED
-            for n, v in enumerate(known):
+            answers = values[:]
+            values[1], values[2] = answers[1], answers[2] = UNSURE, NOT_RECORDED
+            for n, (v, answer) in enumerate(known):
                 codes[v] = n << 2
-                values[n << 2] = v
+                values[n << 2], answers[n << 2] = v, answer
             self.shift.append(at)
             self.width.append(bits)
             self.codes.append(codes)
             self.values.append(values)
+            self.answers.append(answers)
             at += bits
         self.unsure_mask = sum(1 << s for s in self.shift)
         self.not_recorded_mask = self.unsure_mask << 1
@@ -383,15 +389,15 @@ class Packed:
         return Decision(head, ";".join(texts), fired, unsure, not_recorded)
 
 
-def _signatures(c: Compiled, qid: str) -> list[object]:
-    """Every way the rules can see a number: not given, or the outcomes of their comparisons at each
-    bound, just below and just above it (each comparison is a threshold, so these cover them all)."""
+def _signatures(c: Compiled, qid: str) -> list[tuple[object, object]]:
+    """Every way the rules can see a number, each with one answer seen that way: not given, or the
+    outcomes of their comparisons at each bound, just below and just above it (each comparison is a
+    threshold, so these cover them all)."""
     bounds = sorted({b for _, b in c.number_tests[qid]})
     points = [0.0] + [x for b in bounds for x in (math.nextafter(b, -math.inf), b, math.nextafter(b, math.inf))]
-    found: list[object] = [NOT_GIVEN]
+    found: list[tuple[object, object]] = [(NOT_GIVEN, NOT_GIVEN)]
     for x in points:
         sig = c.signature(qid, x)
-        if sig not in found:
-            found.append(sig)
+        if all(sig != known for known, _ in found):
+            found.append((sig, x))
     return found
-
