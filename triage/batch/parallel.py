@@ -15,6 +15,7 @@ import io
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -23,13 +24,12 @@ from typing import IO, Any, Callable, NamedTuple
 from ..core.model import RuleSet
 from .columns import ADDED, resolve_map
 from .scorer import Scorer, Summary
-from .stream import Options, Part, detect_delimiter, score_file
+from .stream import SPLITTABLE, Options, Part, detect_delimiter, score_file
 from ..core.cells import escape_formula
 
 Buffer = Any  # a writable bytes-like object (collections.abc.Buffer from Python 3.12)
 
 MIN_BYTES_PER_JOB = 8 << 20  # below this a worker costs more to start than it saves
-SPLITTABLE = {"utf-8", "utf-8-sig", "iso8859-1", "latin-1", "cp1252", "ascii"}
 _BLOCK = 1 << 20  # read in blocks this size: the cut costs no memory to speak of
 
 
@@ -134,6 +134,9 @@ def _worker_start() -> None:
     they die with it, whatever kills it."""
     import signal
 
+    # Each worker scores its part in columns on one thread: the workers are the parallelism
+    # (measured faster than polars' own threads in one process; docs/performance.md).
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "SIGHUP"):
@@ -240,7 +243,10 @@ def _cut(path: str, jobs: int, options: Options) -> tuple[list[str], str, list[i
 def _run_workers(work: list[Job]) -> list[tuple[str, Summary]]:
     import multiprocessing
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    # Forking a process whose polars has started its thread pool can leave a worker waiting on a lock
+    # that no thread will release: such a process (a library user's, say) spawns its workers instead.
+    fork = "fork" in multiprocessing.get_all_start_methods() and "polars" not in sys.modules
+    context = multiprocessing.get_context("fork" if fork else "spawn")
     with context.Pool(len(work), initializer=_worker_start) as pool:
         return pool.map(_work, work)
 

@@ -1,7 +1,9 @@
-"""Writing scored rows: spreadsheet-formula escaping, and the JSON lines and FHIR NDJSON formats."""
+"""Writing scored rows: CSV records that read back, and the JSON lines and FHIR NDJSON formats."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any, Callable
 
@@ -16,6 +18,26 @@ class Sink:
 
     def __init__(self, write: Callable[[str], Any]):
         self.write = write
+
+
+def csv_writer(out: Sink, delimiter: str) -> Callable[[list[str]], None]:
+    """csv.writer's writerow, except that a cell holding a carriage return is quoted too: Python's
+    writer quotes only the characters of its line terminator (here "\n"), and a lone "\r" ends a
+    line for every reader, so the record would not read back."""
+    plain = csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow
+    held = io.StringIO()
+    careful = csv.writer(held, delimiter=delimiter, lineterminator="\r\n")
+
+    def writerow(row: list[str]) -> None:
+        if "\r" not in "".join(row):
+            plain(row)
+            return
+        careful.writerow(row)
+        out.write(held.getvalue()[:-2] + "\n")
+        held.seek(0)
+        held.truncate()
+
+    return writerow
 
 
 def fhir_writer(out: Sink, header: list[str], rules: RuleSet, width: int) -> Callable[[list[str]], None]:
