@@ -287,11 +287,15 @@ def summary_renderable(summary: Summary, rules: RuleSet, quiet: bool = False) ->
         parts.append(table)
         if summary.blank_lines:
             parts.append(Text(f"{summary.blank_lines:,} blank line(s) were skipped: they hold no response."))
-        for title, counter in (("Rules that fired most", summary.fired),
-                               ("Questions most often answered unsure", summary.unsure_questions),
-                               ("Questions most often not recorded (blank)", summary.not_recorded_questions)):
+        rule_order = {r.id: i for i, r in enumerate(rules.rules)}
+        question_order = {q.id: i for i, q in enumerate(rules.questions)}
+        for title, counter, order in (("Rules that fired most", summary.fired, rule_order),
+                                      ("Questions most often answered unsure", summary.unsure_questions, question_order),
+                                      ("Questions most often not recorded (blank)", summary.not_recorded_questions, question_order)):
             if counter:
-                parts.append(Text(f"{title}: " + ", ".join(f"{k} ({v:,})" for k, v in counter.most_common(5))))
+                # Ties in the rule file's order, not in the order the counts happened to be added.
+                top = sorted(counter.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)), kv[0]))[:5]
+                parts.append(Text(f"{title}: " + ", ".join(f"{k} ({v:,})" for k, v in top)))
         for q in rules.screens:
             if q.id in summary.absent_screens:
                 parts.append(Text(f"{q.screen} was not screened in {summary.rows:,} rows: the column is absent "
