@@ -38,6 +38,9 @@ def score(
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Print only errors and the disclaimer on standard error."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
                                        help="Worker processes (default: one per core, for files of 16 MB and more; one per 8 MB at most)."),
+    evaluator: str = typer.Option("auto", "--evaluator", metavar="[auto|rows|columns]", callback=choice("auto", "rows", "columns"),
+                                  help="rows: one row at a time; columns: blocks of rows with polars (the fast extra); "
+                                       "auto: columns when polars is installed and the file is over 2 MB. Same output."),
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
     from ..batch.stream import DELIMITERS, Options
@@ -54,7 +57,7 @@ def score(
         options = Options(
             fmt=fmt, colmap=load_map(map_file, ruleset) if map_file else None, allow_missing=allow_missing,
             encoding=encoding, delimiter=DELIMITERS[delimiter.lower()] if delimiter else None,
-            escape_formulas=escape_formulas, source=source_kind,
+            escape_formulas=escape_formulas, source=source_kind, evaluator=evaluator,
         )
         if output is not None:
             inputs = [p for p in (None if input == "-" else input, rules, map_file) if p is not None]
