@@ -68,12 +68,18 @@ MUTATIONS = [
      'UNSURE: "unsure", NOT_RECORDED', 'UNSURE: "not-recorded", NOT_RECORDED'),
     ("playground-unsure-answer", "the playground drops an unsure answer",
      "values[q.id] = parse_answer(q, text)", 'values[q.id] = parse_answer(q, "" if text == "unsure" else text)'),
+    ("columnar-unsure", "the columns read an unsure red flag as not recorded",
+     "[f == ANSWER_UNSURE for f in flags]", "[f == ANSWER_NOT_RECORDED for f in flags]"),
+    ("columnar-unsure-cell", "the columns list blank answers as unsure", "self._answered(s, ANSWER_UNSURE), q)",
+     "self._answered(s, ANSWER_NOT_RECORDED), q)"),
+    ("blocks-quoted-width", "a quoted line with too many cells is scored in columns", "if (len(row) != width or", "if (len(row) < width or"),
     ("result-cells", "Result.cells() joins the fired rules with commas", '";".join(r.id for r in self.fired),', '",".join(r.id for r in self.fired),'),
 ]
 DEFAULT_TESTS = ["tests/test_logic.py", "tests/test_differential.py", "tests/test_parallel.py", "tests/test_engine.py",
                  "tests/test_cases.py", "tests/test_questionnaire.py", "tests/test_cli_score.py", "tests/test_sql.py",
                  "tests/test_spark.py", "tests/test_interop.py", "tests/test_hostile.py", "tests/test_version3.py",
-                 "tests/test_fhir_input.py", "tests/test_new_comparison.py", "tests/test_playground.py"]
+                 "tests/test_fhir_input.py", "tests/test_new_comparison.py", "tests/test_playground.py",
+                 "tests/test_columnar.py"]
 
 
 def marked_lines(root: Path) -> dict[str, list[tuple[Path, int]]]:

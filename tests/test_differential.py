@@ -1,7 +1,7 @@
 """Every evaluator gives the same result for every rule file and every input.
 
 Rule sets are generated (tests/rulesets.py), not just answers: the engine, the compiled batch path,
-`--jobs 2` with real workers, the SQL in SQLite (blanks loaded as NULL and as '') and in DuckDB when
+`--jobs 2` with real workers, the block path in columns (polars), the SQL in SQLite (blanks loaded as NULL and as '') and in DuckDB when
 installed must agree on the disposition, the headline action, the fired rules, what could not be
 ruled out, which answers were unsure or not recorded, and whether blanks raised the result. The
 early-stopping questionnaire must reach the result of asking everything.
@@ -27,6 +27,13 @@ from triage.evaluation.sql import compile_sql
 from .rulesets import rows_for, rule_sets
 
 from .conftest import optional
+
+try:
+    import polars  # noqa: F401  # the `fast` extra, which the test extra installs
+except ImportError:
+    HAVE_POLARS = False
+else:
+    HAVE_POLARS = True
 
 SETTINGS = settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                     deadline=None)
@@ -85,6 +92,7 @@ def sql_rows(ruleset, rows, blank_as_null, connect=sqlite3.connect, dialect="sql
 def test_engine_batch_and_sqlite_agree_on_generated_rule_sets(data):
     text, ruleset = data.draw(rule_sets())
     rows = data.draw(rows_for(ruleset))
+    original = rows
     got, summary = batch_rows(ruleset, csv_text(ruleset, rows))
     # A row of only empty cells holds no response: triage score skips it and counts it as blank.
     blank = [r for r in rows if not "".join(r).strip()]
@@ -97,6 +105,11 @@ def test_engine_batch_and_sqlite_agree_on_generated_rule_sets(data):
     for blank_as_null in (True, False):
         sql = sql_rows(ruleset, rows, blank_as_null)
         assert [as_compared(g) if g["error"] is None else None for g in sql] == expected, (text, blank_as_null)
+    if HAVE_POLARS:  # the block path: the same file in blocks of rows, evaluated in columns
+        block_chars = data.draw(st.sampled_from([1, 64, 1 << 20]))
+        options = Options(escape_formulas=False, evaluator="columns", block_chars=block_chars)
+        columns, columns_summary = batch_rows(ruleset, csv_text(ruleset, original), options)
+        assert columns == got and columns_summary == summary, (text, block_chars)
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
