@@ -5,6 +5,7 @@ installed; peak memory; and start-up against a one-command typer app. Prints med
 
     python benchmarks/run.py                 # 100k and 1M rows, as reported in docs/performance.md
     python benchmarks/run.py --rows 20000    # a quick run
+    python benchmarks/run.py --rows 30000 300000   # the sizes of the columns table
 
 Generated files go to benchmarks/data/ (ignored by git). Timings are wall-clock medians of whole
 processes, each measured the same way, in the same run, on the same file.
@@ -129,9 +130,12 @@ def main() -> None:
             ("csv.reader -> csv.writer copy", [PY, str(HERE / "csv_copy.py"), str(src), str(out)]),
             (f"floor: copy + constant cells {'/'.join(map(str, widths))}",
              [PY, str(HERE / "floor_copy.py"), str(src), str(out), *map(str, widths)]),
-            ("triage score --jobs 1", [*TRIAGE, "score", str(src), "-o", str(out), "-q", "--jobs", "1"]),
-            ("triage score --jobs 2", [*TRIAGE, "score", str(src), "-o", str(out), "-q", "--jobs", "2"]),
         ]
+        evaluators = ["rows", "columns"] if importlib.util.find_spec("polars") else ["rows"]
+        for evaluator in evaluators:  # a line at a time, and blocks of rows in columns (the fast extra)
+            for jobs in ("1", "2"):
+                programs.append((f"triage score --evaluator {evaluator} --jobs {jobs}",
+                                 [*TRIAGE, "score", str(src), "-o", str(out), "-q", "--evaluator", evaluator, "--jobs", jobs]))
         if args.handwritten:
             programs.append(("hand-written DictReader + ifs", [PY, str(HERE / "handwritten.py"), str(src), str(out)]))
         if importlib.util.find_spec("polars"):
