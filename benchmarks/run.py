@@ -32,7 +32,7 @@ PY = sys.executable
 TRIAGE = [PY, "-m", "triage"]
 
 
-def generate(path: Path, rows: int, seed: int = 2026, from_row_number: int = 0) -> None:
+def generate(path: Path, rows: int, seed: int = 2026, from_row_number: int = 0, yesno: list[str] | None = None) -> None:
     """Responses in the default data dictionary: mostly no, a few yes and unsure, some blanks.
 
     With from_row_number=k, row i's number in base 4 picks yes, no, unsure or blank for the first k
@@ -41,7 +41,7 @@ def generate(path: Path, rows: int, seed: int = 2026, from_row_number: int = 0) 
 
     rules = load_rules()
     rng = random.Random(seed)
-    yesno = ["no"] * 40 + ["yes", "unsure", "", "No", "Y"]
+    yesno = yesno or ["no"] * 40 + ["yes", "unsure", "", "No", "Y"]
     digits = ["no", "yes", "unsure", ""]
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -69,21 +69,30 @@ def generate_no_repeat(path: Path, rows: int) -> None:
     generate(path, rows, seed=7, from_row_number=10)
 
 
-def run(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (MiB) of one child process (and its workers)."""
+def generate_realistic(path: Path, rows: int) -> None:
+    """Most answers no, 2 % yes and 1 % unsure, as a clinic's file would look."""
+    generate(path, rows, seed=11, yesno=["no"] * 97 + ["yes", "yes", "unsure"])
+
+
+def run(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, its workers included) and peak resident memory (MiB)."""
     start = time.perf_counter()
+    before = os.times()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    after = os.times()
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss // 1024
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return elapsed, cpu, usage.ru_maxrss // 1024
 
 
-def measure(cmds: list[list[str]], repeat: int) -> list[tuple[float, int]]:
+def measure(cmds: list[list[str]], repeat: int) -> list[tuple[float, float, int]]:
     """Interleaved runs (each program once per round), so that a slow moment of the machine is shared."""
     rounds = [[run(cmd) for cmd in cmds] for _ in range(repeat)]
-    return [(statistics.median(r[i][0] for r in rounds), max(r[i][1] for r in rounds)) for i in range(len(cmds))]
+    return [(statistics.median(r[i][0] for r in rounds), statistics.median(r[i][1] for r in rounds),
+             max(r[i][2] for r in rounds)) for i in range(len(cmds))]
 
 
 def added_widths(src: Path, out: Path) -> list[int]:
@@ -111,7 +120,7 @@ def main() -> None:
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print()
-    header = f"{'file':<22} {'program':<44} {'median s':>9} {'× copy':>7} {'× floor':>8} {'peak MiB':>9}"
+    header = f"{'file':<22} {'program':<46} {'wall s':>7} {'CPU s':>6} {'× copy':>7} {'CPU × copy':>11} {'× floor':>8} {'peak MiB':>9}"
     print(header)
     print("-" * len(header))
     query = DATA / "triage_duckdb.sql"
@@ -121,6 +130,7 @@ def main() -> None:
     files = [(f"{rows:,} rows", DATA / f"responses_{rows}.csv", rows, generate) for rows in args.rows]
     biggest = max(args.rows)
     files.append((f"{biggest:,} no repeat", DATA / f"norepeat_{biggest}.csv", biggest, generate_no_repeat))
+    files.append((f"{biggest:,} realistic", DATA / f"realistic_{biggest}.csv", biggest, generate_realistic))
     for label, src, rows, make in files:
         if not src.exists():
             make(src, rows)
@@ -136,6 +146,9 @@ def main() -> None:
             for jobs in ("1", "2"):
                 programs.append((f"triage score --evaluator {evaluator} --jobs {jobs}",
                                  [*TRIAGE, "score", str(src), "-o", str(out), "-q", "--evaluator", evaluator, "--jobs", jobs]))
+        if importlib.util.find_spec("polars"):
+            programs.insert(2, ("polars block copy, 1 thread (columnar floor)",
+                                [PY, str(HERE / "polars_block_copy.py"), str(src), str(out), "1"]))
         if args.handwritten:
             programs.append(("hand-written DictReader + ifs", [PY, str(HERE / "handwritten.py"), str(src), str(out)]))
         if importlib.util.find_spec("polars"):
@@ -147,9 +160,10 @@ def main() -> None:
                 programs.append((f"DuckDB + compiled SQL, {threads} thread{'s' * (threads > 1)}",
                                  [PY, str(HERE / "duckdb_sql.py"), str(src), str(out), str(threads), str(query)]))
         results = measure([cmd for _, cmd in programs], args.repeat)
-        copy, floor = results[0][0], results[1][0]
-        for (name, _), (seconds, peak) in zip(programs, results):
-            print(f"{label:<22} {name:<44} {seconds:>9.2f} {seconds / copy:>7.2f} {seconds / floor:>8.2f} {peak:>9}", flush=True)
+        copy, copy_cpu, floor = results[0][0], results[0][1], results[1][0]
+        for (name, _), (seconds, cpu, peak) in zip(programs, results):
+            print(f"{label:<22} {name:<46} {seconds:>7.2f} {cpu:>6.2f} {seconds / copy:>7.2f} {cpu / copy_cpu:>11.2f} "
+                  f"{seconds / floor:>8.2f} {peak:>9}", flush=True)
     print()
 
     answers = DATA / "answers.yaml"
@@ -165,7 +179,7 @@ def main() -> None:
         ("triage run --answers FILE", [triage_bin, "run", "--answers", str(answers)]),
         ("python -c pass (interpreter floor)", [PY, "-c", "pass"]),
     ]
-    for (name, _cmd), (seconds, _) in zip(startup, measure([cmd for _, cmd in startup], args.startup_repeat)):
+    for (name, _cmd), (seconds, _, _) in zip(startup, measure([cmd for _, cmd in startup], args.startup_repeat)):
         floor = floor or seconds
         print(f"{name:<40} {seconds * 1000:>10.0f} {seconds / floor:>12.2f}")
 
