@@ -222,3 +222,21 @@ def test_check_without_a_file_checks_the_shipped_rule_set():
     rules = load_rules()
     assert result.stdout.strip().endswith(f"l2_l3_radiculopathy.yaml: ok ({len(rules.questions)} questions, {len(rules.rules)} rules)")
     assert runner.invoke(app, ["check", "--for", "redcap"]).exit_code == 0  # the default set fits every tool
+
+
+def test_check_and_test_take_rules_like_every_command_and_default_to_the_shipped_set(tmp_path):
+    from triage.read.loader import default_rules_path
+
+    shipped = invoke("test", DEFAULT_RULES)
+    assert invoke("test").stdout == shipped.stdout and invoke("test", "--rules", DEFAULT_RULES).stdout == shipped.stdout
+    assert invoke("check").stdout == f"{default_rules_path()}: ok ({len(RULES.questions)} questions, {len(RULES.rules)} rules)\n"
+    path = tmp_path / "mine.yaml"
+    path.write_text(MINIMAL)
+    mine = invoke("check", "--rules", path)
+    assert mine.exit_code == 0 and f"{path}:12:5: warning: rule 'pain' gives no source" in mine.stdout
+    cases = tmp_path / "c.yaml"  # with --rules, a lone argument is the cases file
+    cases.write_text("cases:\n  - {name: wrong, answers: {fever: no}, expect: urgent_care}\n")
+    result = invoke("test", "--rules", DEFAULT_RULES, cases)
+    assert result.exit_code == 1 and f"FAILED {cases}:2: wrong" in result.stdout
+    both = invoke("test", DEFAULT_RULES, cases, "--rules", DEFAULT_RULES)
+    assert both.exit_code == 2 and "not both" in both.output

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from .common import Command, ExitStatus, app, make_console, user_errors
+from .common import Command, ExitStatus, RulesOption, app, make_console, user_errors
 
 if TYPE_CHECKING:
     from ..core.errors import Problem
@@ -35,6 +35,7 @@ def check(
     strict: bool = typer.Option(False, "--strict", metavar="", help="Exit 1 when there are warnings."),
     tools: List[str] = typer.Option([], "--for", metavar="[redcap|xlsform|fhir]",
                                     help="Also check what that form tool needs (reserved ids, text length); repeatable."),
+    rules: Optional[Path] = RulesOption,
 ) -> None:
     """Validate and lint rule files. Exit 0: fine; 1: warnings with --strict; 2: errors."""
     from ..authoring.lint import lint
@@ -48,7 +49,7 @@ def check(
     from ..read.loader import default_rules_path
 
     worst = ExitStatus.OK
-    for path in files or [default_rules_path()]:
+    for path in [*(files or []), *([rules] if rules else [])] or [default_rules_path()]:
         try:
             ruleset = load_rules(path)
         except RuleFileError as exc:
@@ -80,13 +81,21 @@ def check(
 
 @app.command("test", cls=Command)
 def test_cases(
-    rules_file: Path = typer.Argument(..., metavar="RULES", help="The rule file.", dir_okay=False),
+    rules_file: Optional[Path] = typer.Argument(None, metavar="[RULES]", help="The rule file (or give it with --rules).",
+                                                dir_okay=False),
     cases_file: Optional[Path] = typer.Argument(None, metavar="[CASES]", help="Its cases (default: the .cases.yaml file beside it).", dir_okay=False),
+    rules: Optional[Path] = RulesOption,
 ) -> None:
     """Run a rule set's test cases. Exit 0: all passed; 1: some failed; 2: a file cannot be used."""
     from ..authoring.cases import run_case, uncovered_rules
     from ..read.casefile import cases_path_for, load_cases
-    from ..read.loader import load_rules
+    from ..read.loader import default_rules_path, load_rules
+
+    if rules is not None:  # with --rules, a lone file argument is the cases file
+        if cases_file is not None:
+            raise typer.BadParameter("give the rule file either as an argument or with --rules, not both", param_hint="'--rules'")
+        rules_file, cases_file = rules, rules_file
+    rules_file = rules_file or default_rules_path()
 
     with user_errors():
         ruleset = load_rules(rules_file)
