@@ -4,7 +4,7 @@ A block is a few megabytes of the file's text, cut after a line break, and its l
 polars column. A line that the columns can take exactly is written back as its own text followed by
 its result cells. Such a line has no quote, no NUL and no carriage return but its line ending, as
 many cells as the header, and only valid answers; it is not blank and holds nothing a spreadsheet
-would run. Every other line goes, in its place, through the row path (stream.py), which scores one
+would run. Every other line goes, in its place, through the row path (lines.py), which scores one
 line at a time and reads on as far as a quoted cell spans. So the output is byte for byte the row
 path's: the differential tests compare the two on generated rule sets, and on files built to break
 the columns.
@@ -26,6 +26,7 @@ import polars as pl
 
 from ..core.cells import escape_formula
 from ..evaluation.columnar import CODE, Columnar, answer_column
+from ..evaluation.packed import ANSWER_NOT_RECORDED
 from .scorer import Column, _Bad
 from .lines import BLOCK_CHARS, MAX_LINE, _Stream
 
@@ -125,7 +126,7 @@ class BlockScorer:
             *[pl.lit(code, CODE).alias(answer_column(slot)) for slot, code in self.absent.items()])
         bad = answers.select(pl.any_horizontal([pl.col(c) == BAD for c in codes] or [pl.lit(False)])).to_series()
         # A bad cell's row takes the row path; a valid code stands in, so that the columns stay in range.
-        results = answers.lazy().with_columns(*[pl.col(c).replace(BAD, 2) for c in codes])
+        results = answers.lazy().with_columns(*[pl.col(c).replace(BAD, ANSWER_NOT_RECORDED) for c in codes])
         for stage in self.stages:
             results = results.with_columns(stage)
         evaluated = results.with_columns(body).collect(engine="in-memory")  # the streaming engine plans for longer

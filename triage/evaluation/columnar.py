@@ -22,13 +22,12 @@ import polars as pl
 from ..core.logic import CODED, COMPARISONS, CONNECTIVES, NOT_GIVEN, code_of
 from ..core.model import Compare, Condition, RuleSet
 from .engine import contribution
-from .packed import Packed
+from .packed import ANSWER_NOT_RECORDED, ANSWER_UNSURE, Packed
 
 CODE = pl.UInt8
 MASK = pl.UInt64
 WORD = 64  # items of a listing cell per mask column
-TRUE, UNSURE_CODE, NOT_RECORDED_CODE, FALSE = 3, 2, 1, 0  # logic.CODED
-ANSWER_UNSURE, ANSWER_NOT_RECORDED = 1, 2  # packed codes of an unsure and a not-recorded answer
+FALSE, NOT_RECORDED_CODE, UNSURE_CODE, TRUE = map(code_of, CODED)
 
 
 def answer_column(slot: int) -> str:

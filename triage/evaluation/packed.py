@@ -72,6 +72,9 @@ class Compiled:
         return CONNECTIVES[cond.kind].closure([self._compile(c) for c in cond.items])
 
 
+# A question's code for an unsure and for a not-recorded answer (its two low bits; known answers are
+# numbered above them): the masks below and the columnar path read them.
+ANSWER_UNSURE, ANSWER_NOT_RECORDED = 1, 2
 GROUP_QUESTIONS = 7  # questions a group of rules may read before a new group starts (one rule may read more)
 
 
@@ -172,10 +175,11 @@ class Packed:
             yesno: list[object] = [True, False, NOT_GIVEN] if q.optional else [True, False]
             known = list(zip(yesno, yesno)) if q.type != NUMBER else _signatures(c, q.id)
             bits = 2 + max(1, (len(known) - 1).bit_length())
-            codes: dict[object, int] = {UNSURE: 1, NOT_RECORDED: 2}
+            codes: dict[object, int] = {UNSURE: ANSWER_UNSURE, NOT_RECORDED: ANSWER_NOT_RECORDED}
             values: list[object] = [None] * (1 << bits)
             answers = values[:]
-            values[1], values[2] = answers[1], answers[2] = UNSURE, NOT_RECORDED
+            values[ANSWER_UNSURE] = answers[ANSWER_UNSURE] = UNSURE
+            values[ANSWER_NOT_RECORDED] = answers[ANSWER_NOT_RECORDED] = NOT_RECORDED
             for n, (v, answer) in enumerate(known):
                 codes[v] = n << 2
                 values[n << 2], answers[n << 2] = v, answer
