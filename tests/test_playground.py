@@ -238,6 +238,25 @@ def test_the_server_bounds_each_request_and_answers_wrong_shapes_with_400(server
     assert "'unsafe-inline'" not in headers["content-security-policy"].split("script-src")[1].split(";")[0]
 
 
+def test_a_long_rule_text_is_checked_while_other_requests_are_answered(server):
+    """Issue 23: 20,000 rules tied the server up for 74 s (lint was quadratic, and ran on the event loop)."""
+    text = DEFAULT_RULES.read_text().split("\nrules:\n")[0] + "\nrules:\n" + "".join(
+        f"  - id: r{i}\n    disposition: {'urgent_care' if i % 2 else 'see_doctor'}\n"
+        f"    when: {{question: age, at_least: {i / 100}}}\n    rationale: Rule {i}.\n    source: seed\n"
+        for i in range(3000))
+    done = []
+    big = threading.Thread(target=lambda: done.append(("big", request(server, "api/state", {"answers": {}, "rules": text}))))
+    big.start()
+    time.sleep(0.2)
+    small = request(server, "api/state", {"answers": {"fever": "yes"}})
+    done.append(("small", small))
+    big.join(60)
+    assert [name for name, _ in done] == ["small", "big"] and small[0] == 200
+    status, _, body = done[1][1]
+    assert status == 200, body
+    assert sum("can never decide" in m["message"] for m in body["messages"]) >= 1000
+
+
 def test_the_address_is_printed_only_once_the_port_is_bound():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -13,23 +13,40 @@ from itertools import product
 from typing import Callable, Iterable, Mapping
 
 from .logic import NOT_RECORDED, NUMBER_OPS, UNSURE, Value
-from .model import NUMBER, RuleSet
+from .model import NUMBER, Condition, Question, RuleSet
 
 EPSILON = 1e-6
 
 
+def domains(rules: RuleSet, conditions: Iterable[Condition] | None = None) -> dict[str, list[Value]]:
+    """Every question's representative answers, from one pass over the rules' comparisons.
+
+    Given `conditions`, only their thresholds count: enough to tell apart every answer that those
+    conditions can, and far fewer points when a rule file has thousands of thresholds.
+    """
+    thresholds: dict[str, set[float]] = {}
+    read: dict[str, None] = {}
+    for cond in conditions if conditions is not None else (r.when for r in rules.rules):
+        for c in cond.compares():
+            read[c.question] = None
+            if c.op in NUMBER_OPS:
+                thresholds.setdefault(c.question, set()).add(float(c.value))
+    qids = read if conditions is not None else (q.id for q in rules.questions)
+    return {qid: _domain(rules.question(qid), thresholds.get(qid, set())) for qid in qids}
+
+
 def domain(rules: RuleSet, qid: str) -> list[Value]:
-    q = rules.question(qid)
+    return domains(rules)[qid]
+
+
+def _domain(q: Question, thresholds: set[float]) -> list[Value]:
     if q.type != NUMBER:
         return [True, False, UNSURE, q.blank]
     lo = q.minimum if q.minimum is not None else float("-inf")
     hi = q.maximum if q.maximum is not None else float("inf")
     points: set[float] = {x for x in (q.minimum, q.maximum) if x is not None}
-    for r in rules.rules:
-        for c in r.when.compares():
-            if c.question == qid and c.op in NUMBER_OPS:
-                v = float(c.value)
-                points |= {x for x in (v - EPSILON, v, v + EPSILON) if lo <= x <= hi}
+    for v in thresholds:
+        points |= {x for x in (v - EPSILON, v, v + EPSILON) if lo <= x <= hi}
     blanks: list[Value] = [q.blank] if q.optional else [UNSURE, NOT_RECORDED]
     return [*blanks, *sorted(points)]
 
@@ -37,17 +54,24 @@ def domain(rules: RuleSet, qid: str) -> list[Value]:
 def exists(
     rules: RuleSet, qids: Iterable[str], test: Callable[[dict[str, Value]], bool],
     base: Mapping[str, Value] | None = None, limit: int = 200_000,
+    known: Mapping[str, list[Value]] | None = None,
 ) -> bool | None:
     """Whether some combination of answers to `qids` (on top of `base`) passes `test`.
 
-    None when there are more than `limit` combinations: the caller must not guess.
+    None when there are more than `limit` combinations: the caller must not guess. `known` is
+    `domains(rules)` when the caller already has it (lint asks thousands of times).
     """
     qids = list(qids)
-    domains = [domain(rules, q) for q in qids]
-    size = 1
-    for d in domains:
-        size *= len(d)
-    if size > limit:
+    known = known if known is not None else domains(rules)
+    lists = [known[q] for q in qids]
+    if combinations(lists) > limit:
         return None
     start = dict(base or {})
-    return any(test({**start, **dict(zip(qids, combo))}) for combo in product(*domains))
+    return any(test({**start, **dict(zip(qids, combo))}) for combo in product(*lists))
+
+
+def combinations(lists: Iterable[list[Value]]) -> int:
+    size = 1
+    for d in lists:
+        size *= len(d)
+    return size

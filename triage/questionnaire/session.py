@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..core.answers import parse_answer
-from ..core.domains import domain
+from ..core.domains import domains
 from ..core.logic import COMPARISONS, CONNECTIVES, NOT_RECORDED, UNSURE, Outcome, Unknown, Value
 from ..core.model import Compare, Condition, Question, RuleSet
 from ..evaluation.engine import Result, contribution, evaluate_values
@@ -28,7 +28,7 @@ class Session:
         self.ask_all = ask_all
         self.answers: dict[str, Value] = {}
         self.history: list[str] = []
-        self._domains = {q.id: frozenset(domain(rules, q.id)) for q in rules.questions}
+        self._domains = {qid: frozenset(d) for qid, d in domains(rules).items()}
 
     # -- what can still happen ---------------------------------------------------------------
     def _possible(self, cond: Condition, known: dict[str, Value], free: set[str]) -> Possible:

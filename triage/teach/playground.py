@@ -14,6 +14,7 @@ import functools
 import html
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -325,9 +326,10 @@ async def _api_state(request: Any, start_rules: RuleSet, name: str) -> Response:
 
         # Off the event loop and bounded: other requests are answered while one rule text is checked.
         try:
-            rules, messages = await asyncio.wait_for(run_in_threadpool(check_messages, text, name), CHECK_SECONDS)
+            rules, messages = await asyncio.wait_for(run_in_threadpool(_check_alone, text, name), CHECK_SECONDS)
         except asyncio.TimeoutError:
-            return _error(503, f"checking this rule text took over {CHECK_SECONDS} s; check it with `triage check`")
+            return _error(503, f"checking this rule text took over {CHECK_SECONDS} s (or an earlier "
+                                "one is still being checked); check it with `triage check`")
     # A broken rule file never breaks the page: its messages show, and the last good rules keep working.
     out: dict[str, Any] = {"messages": messages, "rules_ok": rules is not None}
     current = rules or start_rules
@@ -349,6 +351,20 @@ _HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy":
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 MAX_BODY = 11 << 20  # bytes: a rule file is at most 10 MB, and its answers are small
 CHECK_SECONDS = 10
+
+
+# One rule text is checked at a time: a thread cannot be stopped, so a check that ran out of time may
+# still be working, and a page sending big texts one after another must not pile them up.
+_CHECKING = threading.Lock()
+
+
+def _check_alone(text: str, name: str) -> tuple[RuleSet | None, list[dict[str, Any]]]:
+    if not _CHECKING.acquire(timeout=CHECK_SECONDS):
+        raise asyncio.TimeoutError
+    try:
+        return check_messages(text, name)
+    finally:
+        _CHECKING.release()
 
 
 def _error(status: int, message: str) -> Response:
