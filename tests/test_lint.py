@@ -105,3 +105,11 @@ def test_lint_work_grows_with_the_number_of_rules_not_its_square():
     small, large = _calls(_many_rules(150)), _calls(_many_rules(600))
     # Four times the rules: linear work is about four times the calls; quadratic would be sixteen.
     assert large < 6 * small, (small, large)
+
+
+def test_check_warns_about_a_question_that_carries_the_terminals_own_hint():
+    """Issue 23: '(Enter to skip.)' in question text showed twice in the terminal and leaked into exports."""
+    text = MINIMAL.replace('text: "Temperature?"', 'text: "Temperature? (Press Enter to skip.)"')
+    found = [p.message for p in lint(parse_rules(text, "hint.yaml"))]
+    assert any("question 'temp' says '(Press Enter to skip.)'" in m for m in found), found
+    assert not any(" says " in p.message for p in lint(parse_rules(MINIMAL, "plain.yaml")))

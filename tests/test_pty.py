@@ -1,6 +1,7 @@
 """Drive the real `triage run` in a pseudo-terminal, keystroke by keystroke, as a person would."""
 
 import os
+import re
 import signal
 import sys
 
@@ -124,3 +125,51 @@ def test_a_failed_save_still_shows_the_result_first(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 3
+
+
+def _answer_everything(args, tmp_path):
+    """Answer the whole questionnaire as a person would: no to every yes/no question, 40 to every number."""
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm-256color", "NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "triage", "run", *args], env=env, encoding="utf-8", timeout=20,
+                          dimensions=(40, 100), cwd=str(tmp_path))
+    prompts = 0
+    while child.expect(["> ", pexpect.EOF]) == 0:
+        prompts += 1
+        child.sendline("40" if "(a number" in child.before else "no")
+    screen = child.before
+    child.close()
+    assert child.exitstatus == 0, screen
+    return prompts, re.sub(r"\r|\x1b\[[0-9;]*m", "", screen)
+
+
+def _panel(screen):
+    """The result panel's lines, from its top border to its bottom one."""
+    lines = screen.splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("╭"))
+    bottom = next(i for i in range(top, len(lines)) if lines[i].startswith("╰"))
+    return lines[top:bottom + 1]
+
+
+def test_a_saved_session_replays_to_the_same_result_screen_and_the_trace_names_every_question_not_asked(tmp_path):
+    """Issue 23: a replay showed 23 'not recorded' questions the live session had deliberately not asked,
+    and the trace said temperature_c 'could not change the result' when its condition was false."""
+    _, live = _answer_everything(["--save", "mine.yaml", "--trace"], tmp_path)
+    saved = (tmp_path / "mine.yaml").read_text()
+    assert "temperature_c: not asked" in saved and "blood_thinners: not asked" in saved
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+    replay = pexpect.run(f"{sys.executable} -m triage run --answers mine.yaml", env=env, encoding="utf-8",
+                         cwd=str(tmp_path), dimensions=(40, 100))
+    replay = re.sub(r"\r|\x1b\[[0-9;]*m", "", replay)
+    assert _panel(replay) == _panel(live)
+    assert "Not recorded" not in "\n".join(_panel(live))
+    assert "temperature_c: it is asked only when fever is not no, which was false" in live
+    assert "blood_thinners: could not change the result" in live
+    assert "diabetes: could not change the result" in live
+
+
+def test_the_result_headline_is_the_last_thing_on_screen_after_a_long_questionnaire(tmp_path):
+    """Issue 23: after 27 questions in a 100x40 terminal, the result's first lines scrolled off under the
+    answer list. The headline is repeated last, so the end of the screen always says what to do."""
+    _, live = _answer_everything([], tmp_path)
+    last = [line for line in live.splitlines() if line.strip()][-1]
+    assert last.startswith("Result: SEE A DOCTOR — Book a routine appointment"), last

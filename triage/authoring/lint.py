@@ -53,9 +53,19 @@ def lint(rules: RuleSet) -> list[Problem]:
         if _MARKUP.search(text):
             warn(item, f"{field} holds '{_MARKUP.search(text).group(0)}', which looks like terminal markup; "  # type: ignore[union-attr]
                        "it is shown exactly as written (rule files have no formatting)")
+    for q in rules.questions:
+        hint = _HINT.search(q.text)
+        if hint:
+            warn(q, f"question '{q.id}' says '{hint.group(0)}': the questionnaire gives its own hints (how to skip, "
+                    "unsure, ? and back), so this one would show twice, and in every form export; leave it out")
     for rule, shadow in _shadowed(rules):
         warn(rule, f"rule '{rule.id}' can never decide the result: whenever it is true, {shadow}")
     return found
+
+
+# How to work the terminal is the interface's to say, never the question's.
+_HINT = re.compile(r"\(?\b(?:press|hit)\s+(?:enter|return)\b[^.)]*[.)]*|\benter to skip\b|\btype\s+(?:yes|no|unsure|back|\?)\b",
+                   re.IGNORECASE)
 
 
 def _holding_when_blank(cond: Condition, rules: RuleSet, negated: bool = False) -> Iterator[Compare]:

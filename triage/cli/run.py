@@ -42,9 +42,9 @@ def run(
             # Checked before the first question: a person must never answer everything for nothing.
             check_output(save, [p for p in (answers, rules) if p is not None])
         if answers is not None:
-            from ..read.answerfile import load_answers_with_id
+            from ..read.answerfile import load_replay
 
-            response_id, values = load_answers_with_id(answers, ruleset)
+            response_id, values, asked = load_replay(answers, ruleset)
             if not values:
                 err(f"{answers}: holds no answers; every question counts as not recorded")
         elif settings:
@@ -59,6 +59,8 @@ def run(
 
             before = evaluate_values(ruleset, values)
             values = apply_settings(values, settings, ruleset)
+            if asked is not None:  # a question set by hand has an answer now, asked or not
+                asked = [*asked, *(q for q in values if q not in asked)]
         result = evaluate_values(ruleset, values)
     # The result comes first: whatever happens after the last answer, the person has seen it.
     with user_errors():
@@ -68,7 +70,7 @@ def run(
         from ..read.answerfile import save_answers
 
         try:
-            save_answers(save, ruleset, values)
+            save_answers(save, ruleset, values, asked)
         except TriageError as exc:
             err(f"{exc}; the result above was not saved")
             raise typer.Exit(ExitStatus.NOT_SAVED) from None
@@ -118,7 +120,11 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
         if trace:
             from ..render.result import trace_dict
 
+            from ..render.result import not_asked
+
             out["trace"] = trace_dict(result, asked)
+            if asked is not None:
+                out["not_asked"] = not_asked(result, asked)
         if before is not None:
             from ..render.result import change_dict
 
@@ -141,3 +147,8 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
         from ..render.result import trace_renderable
 
         console.print(trace_renderable(result, asked))
+    if asked is not None:
+        from ..render.result import headline_renderable
+
+        # A long questionnaire pushes the panel's top off the screen: its headline is said again last.
+        console.print(headline_renderable(result))

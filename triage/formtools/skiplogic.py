@@ -41,8 +41,9 @@ class Tree:
 Expr = Union[Test, Tree, bool]
 
 def plain_text(q: Question) -> str:
-    """A question's text without the terminal's own hint about skipping."""
-    return q.text.replace("(Press Enter to skip.)", "").strip()
+    """A question's text as a form shows it: the rule file's words only (lint warns about a text that
+    carries the terminal's own hints, such as "Enter to skip")."""
+    return q.text.strip()
 
 
 def label(q: Question) -> str:

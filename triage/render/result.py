@@ -147,6 +147,15 @@ def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
     return Panel(Group(*parts), title=Text(d.label.upper(), style=style), border_style=style.split()[-1], expand=False)
 
 
+def headline_renderable(result: Result) -> Text:
+    """The result in one line or two: its label and what to do now."""
+    from rich.text import Text
+
+    d = result.disposition
+    style = STYLES.get(d.colour, "bold")
+    return Text.assemble("\n", ("Result: ", "bold"), (d.label.upper(), style), " — ", result.action or d.summary)
+
+
 def _section(title: str, lines: list[Text | str]) -> list[Any]:
     """A bold title and its bullets, after a blank line; nothing for no lines."""
     from rich.table import Table
@@ -165,12 +174,24 @@ def _section(title: str, lines: list[Text | str]) -> list[Any]:
 def decided_by(result: Result, qid: str, asked: list[str] | None) -> str:
     """An answer as the trace shows it: what was given, or that the question was never asked."""
     if asked is not None and qid not in asked:
-        ask = result.ruleset.question(qid).ask_when
-        if ask is not None and ask.evaluate(result.answers)[0] is False:
-            # The true reason: it did not apply. An answer given later (--set) could still change the result.
-            return f"not asked (it is asked only when {describe(ask, result.ruleset)}, which was false)"
-        return "not asked (could not change the result)"
+        return f"not asked ({not_asked_reason(result, qid)})"
     return answer_text(result.ruleset.question(qid), result.answers.get(qid))
+
+
+def not_asked_reason(result: Result, qid: str) -> str:
+    """Why the questionnaire skipped a question: its condition was false, or no answer could matter."""
+    ask = result.ruleset.question(qid).ask_when
+    if ask is not None and ask.evaluate(result.answers)[0] is False:
+        # The true reason: it did not apply. An answer given later (--set) could still change the result.
+        return f"it is asked only when {describe(ask, result.ruleset)}, which was false"
+    return "could not change the result"
+
+
+def not_asked(result: Result, asked: list[str] | None) -> dict[str, str]:
+    """Every question a questionnaire did not ask, in question order, with its reason."""
+    if asked is None:
+        return {}
+    return {q.id: not_asked_reason(result, q.id) for q in result.ruleset.questions if q.id not in asked}
 
 
 def answers_dict(rules: RuleSet, given: Mapping[str, Value]) -> dict[str, str | int | float]:
@@ -199,8 +220,10 @@ def answers_renderable(rules: RuleSet, given: Mapping[str, Value]) -> Table:
     return table
 
 
-def trace_renderable(result: Result, asked: list[str] | None = None) -> Table:
-    """Every rule with its outcome and the answers that decided it; the deciding rule marked."""
+def trace_renderable(result: Result, asked: list[str] | None = None) -> Group:
+    """Every rule with its outcome and the answers that decided it; the deciding rule marked. After a
+    questionnaire, every question it did not ask, and why."""
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
@@ -216,7 +239,10 @@ def trace_renderable(result: Result, asked: list[str] | None = None) -> Table:
         answers = ", ".join(f"{q}={decided_by(result, q, asked)}" for q in outcome.deciders)
         marker = "→ " if outcome.rule is deciding else "  "
         table.add_row(marker + outcome.rule.id, outcome.rule.disposition, word, Text(answers), style=style)
-    return table
+    skipped = not_asked(result, asked)
+    if not skipped:
+        return Group(table)
+    return Group(table, *_section("Not asked:", [Text(f"{q}: {why}") for q, why in skipped.items()]))
 
 
 def trace_dict(result: Result, asked: list[str] | None = None) -> list[dict[str, Any]]:
