@@ -64,6 +64,18 @@ def test_jobs_give_the_same_output_and_summary_as_one_process(tmp_path, monkeypa
     assert merged.first_errors == single.first_errors  # the file's own line numbers in every part
 
 
+def test_jobs_report_progress_over_the_whole_file(tmp_path, monkeypatch):
+    """Issue 23: with two workers (the default for big files) no progress bar showed: 45 s of blank screen."""
+    src = tmp_path / "in.csv"
+    make_file(src, 3000)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_JOB", 1)
+    seen, parts = [], []
+    parallel.score_parallel(RULES, str(src), io.StringIO(), Options(), 3, str(src), on_parts=parts.append,
+                            on_progress=seen.append)
+    assert parts == [3] and seen == sorted(seen)
+    assert seen[-1] >= 0.95 * src.stat().st_size, (seen, src.stat().st_size)
+
+
 def test_jobs_through_the_cli_and_the_fallback_for_stdin(tmp_path):
     src = tmp_path / "in.csv"
     make_file(src, 50)

@@ -173,3 +173,20 @@ def test_the_result_headline_is_the_last_thing_on_screen_after_a_long_questionna
     _, live = _answer_everything([], tmp_path)
     last = [line for line in live.splitlines() if line.strip()][-1]
     assert last.startswith("Result: SEE A DOCTOR — Book a routine appointment"), last
+
+
+def test_score_shows_its_progress_bar_with_two_jobs(tmp_path):
+    """Issue 23: a 23 MB file scored with --jobs (two workers by default) showed a blank screen for 45 s."""
+    from .test_parallel import make_file
+
+    src = tmp_path / "big.csv"
+    make_file(src, 50_000)
+    assert src.stat().st_size > 4 << 20  # the bar's own threshold
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm-256color", "NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "triage", "score", str(src), "--jobs", "2", "-o", str(tmp_path / "out.csv")],
+                          env=env, encoding="utf-8", timeout=60, dimensions=(40, 100))
+    child.expect("Scoring")
+    child.expect(r"Scoring[^\r]*?(?:[1-9]\d*\.\d|0\.[1-9])/\d+\.\d MB")  # and it moves: some bytes are scored
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1  # the file's rows with age 'old' are error rows, on purpose

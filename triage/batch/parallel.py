@@ -129,10 +129,16 @@ class _Range(io.RawIOBase):
         super().close()
 
 
-def _worker_start() -> None:
+_DONE: Any = None  # in a worker: the bytes scored by every worker, shared with the parent's progress bar
+
+
+def _worker_start(done: Any = None) -> None:
     """Workers leave signals to the parent, which stops them (pool.terminate) and cleans up; and
     they die with it, whatever kills it."""
     import signal
+
+    global _DONE
+    _DONE = done
 
     # Each worker scores its part in columns on one thread: the workers are the parallelism
     # (measured faster than polars' own threads in one process; docs/performance.md).
@@ -170,20 +176,36 @@ def _work(job: Job) -> tuple[str, Summary]:
     try:
         # Owner-only, like every file triage writes: a part holds scored health data.
         with open(os.open(job.out_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8", newline="") as out:
-            summary = score_file(job.rules, source, out, options, name=job.name, part=part)
+            summary = score_file(job.rules, source, out, options, name=job.name, part=part, on_progress=_reporter())
     finally:
         source.close()
     return job.out_path, summary
 
 
+def _reporter() -> Callable[[int], None] | None:
+    """Adds this worker's progress (bytes of its part) to the shared count."""
+    if _DONE is None:
+        return None
+    last = 0
+
+    def report(count: int) -> None:
+        nonlocal last
+        with _DONE.get_lock():
+            _DONE.value += count - last
+        last = count
+
+    return report
+
+
 def score_parallel(
     rules: RuleSet, path: str, out: IO[str], options: Options, jobs: int, name: str,
     on_start: Callable[[Scorer], None] | None = None, min_bytes_per_job: int | None = None,
-    on_parts: Callable[[int], None] | None = None,
+    on_parts: Callable[[int], None] | None = None, on_progress: Callable[[int], None] | None = None,
 ) -> Summary:
     """Score `path` with up to `jobs` processes; falls back to one when the file is small.
 
-    `on_parts` is told how many worker processes really start (tests check that they do).
+    `on_parts` is told how many worker processes really start (tests check that they do);
+    `on_progress`, as with one process, how many bytes of the file have been scored, all parts together.
     """
     size = os.path.getsize(path)
     jobs = max(1, min(jobs, size // (min_bytes_per_job or MIN_BYTES_PER_JOB)))
@@ -191,7 +213,7 @@ def score_parallel(
     if cut is None:
         # Small file, or one this cut cannot handle (lines ending in a lone CR, say): one process.
         with open(path, "rb") as f:
-            return score_file(rules, f, out, options, name=name, on_start=on_start)
+            return score_file(rules, f, out, options, name=name, on_start=on_start, on_progress=on_progress)
     header, delimiter, starts, line_offsets = cut
     # Check the header here, once, so a missing column stops the run before any worker starts.
     scorer = Scorer(rules, header, resolve_map(rules, header, options.colmap, options.source), options.allow_missing)
@@ -213,11 +235,11 @@ def score_parallel(
         ]
         if on_parts:
             on_parts(len(work))
-        done = _run_workers(work)
+        done = _run_workers(work, on_progress)
         if not all(summary.ended_on_boundary for _, summary in done):
             # A cut fell inside a record: score the whole file again in one process, never lose a row.
             with open(path, "rb") as f:
-                return score_file(rules, f, out, options, name=name)
+                return score_file(rules, f, out, options, name=name, on_progress=on_progress)
         total = _join(done, header, delimiter, out, options)
     if os.path.getsize(path) != size:
         total.input_changed = True
@@ -240,15 +262,23 @@ def _cut(path: str, jobs: int, options: Options) -> tuple[list[str], str, list[i
     return header_rows[0], delimiter, starts, line_offsets
 
 
-def _run_workers(work: list[Job]) -> list[tuple[str, Summary]]:
+def _run_workers(work: list[Job], on_progress: Callable[[int], None] | None = None) -> list[tuple[str, Summary]]:
     import multiprocessing
 
     # Forking a process whose polars has started its thread pool can leave a worker waiting on a lock
     # that no thread will release: such a process (a library user's, say) spawns its workers instead.
     fork = "fork" in multiprocessing.get_all_start_methods() and "polars" not in sys.modules
     context = multiprocessing.get_context("fork" if fork else "spawn")
-    with context.Pool(len(work), initializer=_worker_start) as pool:
-        return pool.map(_work, work)
+    done = context.Value("q", 0) if on_progress is not None else None
+    with context.Pool(len(work), initializer=_worker_start, initargs=(done,)) as pool:
+        pending = pool.map_async(_work, work)
+        while on_progress is not None and done is not None and not pending.ready():
+            pending.wait(0.1)
+            on_progress(done.value)
+        results = pending.get()
+        if on_progress is not None and done is not None:
+            on_progress(done.value)
+        return results
 
 
 def _join(done: list[tuple[str, Summary]], header: list[str], delimiter: str, out: IO[str], options: Options) -> Summary:

@@ -91,8 +91,9 @@ def _score(ruleset: RuleSet, input: str, output: str | None, options: Options, j
         stderr.print("[yellow]--jobs needs a file (not standard input) in UTF-8, Latin-1 or cp1252; using one process[/yellow]")
     on_start = _say_missing(stderr) if options.allow_missing and not quiet else None
     if jobs > 1 and splittable:
-        with atomic_output(Path(output) if output else None, sys.stdout) as out:
-            return score_parallel(ruleset, input, out, options, jobs, input, on_start=on_start)
+        with atomic_output(Path(output) if output else None, sys.stdout) as out, \
+                _progress(stderr, _size(input), quiet) as update:
+            return score_parallel(ruleset, input, out, options, jobs, input, on_start=on_start, on_progress=update)
     source = raw = open_binary(input)
     name = input if input != "-" else "<stdin>"
     try:
@@ -104,7 +105,7 @@ def _score(ruleset: RuleSet, input: str, output: str | None, options: Options, j
             # Responses become the CSV rows score_file reads: response_id, then each question.
             source = as_csv(io.TextIOWrapper(raw, encoding=options.encoding, newline=""), name, ruleset)  # type: ignore[assignment]
             options.encoding, options.delimiter = "utf-8", ","
-        with atomic_output(Path(output) if output else None, sys.stdout) as out, _progress(stderr, raw, quiet) as update:
+        with atomic_output(Path(output) if output else None, sys.stdout) as out, _progress(stderr, _size(raw), quiet) as update:
             return score_file(ruleset, source, out, options, name=name, on_progress=update, on_start=on_start)
     finally:
         if raw is not sys.stdin.buffer:
@@ -122,15 +123,20 @@ def _say_missing(stderr: Console) -> Callable[[Scorer], None]:
     return on_start
 
 
-@contextmanager
-def _progress(console: Console, source: IO[bytes], quiet: bool) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on a terminal for files over a few megabytes; otherwise nothing, at no cost."""
+def _size(source: IO[bytes] | str) -> int:
+    """A file's size in bytes; 0 for a pipe or anything else without one."""
     import os
 
     try:
-        size = os.fstat(source.fileno()).st_size
+        return os.path.getsize(source) if isinstance(source, str) else os.fstat(source.fileno()).st_size
     except (OSError, AttributeError, ValueError):
-        size = 0
+        return 0
+
+
+@contextmanager
+def _progress(console: Console, size: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on a terminal for files over a few megabytes (with any number of jobs); otherwise
+    nothing, at no cost."""
     if quiet or not console.is_terminal or size < 4 << 20:
         yield None
         return
