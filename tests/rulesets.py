@@ -65,6 +65,11 @@ def rule_sets(draw):
             candidate = draw(st.sampled_from(["v_", "n_", "u_", "b_", "e_", "t_"])) + other
             if all(candidate != x["id"] for x in questions):
                 q["id"] = candidate
+        elif draw(st.integers(0, 5)) == 0:
+            # SQL words as ids: SQLite read a bare TRUE as the column "true", and renames such columns.
+            candidate = draw(st.sampled_from(["true", "false", "null", "select"]))
+            if all(candidate != x["id"] for x in questions):
+                q["id"] = candidate
         questions.append(q)
     for i, q in enumerate(questions):
         if i and draw(st.integers(0, 3)) == 0:

@@ -74,7 +74,8 @@ def as_compared(got):
 def sql_rows(ruleset, rows, blank_as_null, connect=sqlite3.connect, dialect="sqlite"):
     con = connect(":memory:")
     ids = [q.id for q in ruleset.questions]
-    con.execute(f"CREATE TABLE responses (row_id INTEGER, {', '.join(f'{q} TEXT' for q in ids)})")
+    columns = ", ".join('"' + q + '" TEXT' for q in ids)  # quoted: a question may be called true or null
+    con.execute(f"CREATE TABLE responses (row_id INTEGER, {columns})")
     values = []
     for i, row in enumerate(rows):
         cells = list(row) + [None] * (len(ids) - len(row))  # a short row's missing cells load as NULL

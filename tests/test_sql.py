@@ -100,7 +100,8 @@ def test_compile_command_prints_a_select_for_each_dialect():
     for dialect, quote in (("sqlite", '"responses"'), ("duckdb", '"answers"'), ("spark", "`answers`")):
         table = "responses" if dialect == "sqlite" else "answers"
         out = runner.invoke(app, ["compile", "--to", "sql", "--dialect", dialect, "--table", table]).stdout
-        assert f"FROM {quote} AS t" in out and "AS disposition" in out and "not a diagnosis" in out
+        alias = "s" if dialect == "sqlite" else "t"
+        assert f"FROM {quote} AS {alias}" in out and "AS disposition" in out and "not a diagnosis" in out
     assert runner.invoke(app, ["compile", "--to", "yaml"]).exit_code == 2
 
 
@@ -166,3 +167,51 @@ def test_duckdb_keeps_the_input_order_on_many_threads_and_matches_triage_score(t
     first = next((i for i, (a, b) in enumerate(zip(theirs, mine)) if a != b), None)
     # The first row that differs, not a diff of 260,000 rows.
     assert first is None, (first, theirs[first], mine[first])
+
+
+def _recipe(doc, heading, language):
+    """The first code block of `language` under a heading of docs/sql.md."""
+    section = doc.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_duckdb_recipe_in_the_docs_scores_a_file_as_triage_score_does(tmp_path, monkeypatch):
+    """Issue 23: the recipe failed ("Error when sniffing file", or no rows at all) on a file that `triage
+    score` accepts: one with a short row and a blank line at the end."""
+    import csv
+    import io
+
+    optional("duckdb", "the DuckDB recipe is run")
+    from .conftest import ROOT
+
+    import random
+
+    pick = random.Random(23).choice
+    rows = [[pick(["yes", "no", "no", "no", "unsure", "", " Y"]) if q.type == "yesno" else pick(["", "40", "3,5", "70"])
+             for q in RULES.questions] for _ in range(40)]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(QIDS)
+    writer.writerows(rows)
+    writer.writerow(rows[0][:3])  # a short row: the rest are blanks
+    (tmp_path / "responses.csv").write_text(text.getvalue() + "\n")
+    runner = CliRunner()
+    sql = runner.invoke(app, ["compile", "--to", "sql", "--dialect", "duckdb", "--table", "responses"])
+    (tmp_path / "triage.sql").write_text(sql.stdout)
+    scored = runner.invoke(app, ["score", str(tmp_path / "responses.csv"), "--no-escape-formulas"])
+    assert scored.exit_code in (0, 1), scored.output
+    expected = list(csv.DictReader(io.StringIO(scored.stdout)))
+    monkeypatch.chdir(tmp_path)
+    recipe = _recipe((ROOT / "docs" / "sql.md").read_text(encoding="utf-8"), "DuckDB", "python")
+    namespace = {}
+    exec(compile(recipe, "docs/sql.md", "exec"), namespace)  # the docs' own code, as a reader would run it
+    names = [d[0] for d in namespace["con"].execute(open("triage.sql").read()).description]
+    got = [dict(zip(names, row)) for row in namespace["scored"]]
+    assert len(got) == len(expected) == 41 and (tmp_path / "scored.parquet").exists()
+    for g, e in zip(got, expected):
+        if e["error"]:
+            assert g["disposition"] is None
+            continue
+        for column in ("disposition", "action", "reasons", "unknown", "unsure", "not_recorded", "not_given",
+                       "raised_by_not_recorded"):
+            assert (g[column] or "") == e[column], (column, g, e)

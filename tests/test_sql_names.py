@@ -60,3 +60,42 @@ def test_prefixed_ids_and_backslashes_agree_with_the_engine(dialect):
     for blank_as_null in (True, False):
         got = sql_rows(RULES, ROWS, blank_as_null, **kwargs)
         assert [as_compared(g) for g in got] == [engine_row(RULES, row) for row in ROWS]
+
+
+TF_TEXT = """
+id: words
+title: Words
+version: '1'
+disclaimer: Not a diagnosis.
+dispositions:
+- {id: urgent, label: Urgent, colour: red, summary: Go now.}
+- {id: doctor, label: Doctor, colour: amber, summary: See one.}
+- {id: home, label: Home, colour: green, summary: Rest.}
+questions:
+- {id: 'true', type: yesno, text: 'T?', why: Because.}
+- {id: 'false', type: yesno, text: 'F?', why: Because., flag: true}
+- {id: 'null', type: number, text: 'N?', why: Because., min: 0, max: 100}
+rules:
+- id: t
+  disposition: urgent
+  when: {all: [{question: 'true', is: yes}, {not: {question: 'false', is: yes}}]}
+  rationale: T.
+- id: f
+  disposition: doctor
+  when: {any: [{question: 'false', is: yes}, {question: 'null', at_least: 6}]}
+  rationale: F.
+"""
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "duckdb"])
+def test_questions_named_true_false_or_null_agree_with_the_engine(dialect):
+    """Issue 23: in SQLite a bare TRUE read the column "true" (540 of 8,000 generated rows differed), and a
+    subquery renamed the columns true and false to column1 and column2."""
+    rules = parse_rules(TF_TEXT, "words.yaml")
+    rows = [list(r) for r in itertools.product(["yes", "no", "unsure", ""], ["yes", "no", "unsure", ""], ["2", "8", ""])]
+    connect = optional("duckdb", "the DuckDB dialect is run").connect if dialect == "duckdb" else None
+    kwargs = {"connect": lambda _: connect(), "dialect": "duckdb"} if connect else {}
+    for blank_as_null in (True, False):
+        got = sql_rows(rules, rows, blank_as_null, **kwargs)
+        assert [as_compared(g) for g in got] == [engine_row(rules, row) for row in rows]
+        assert list(got[0])[:4] == ["row_id", "true", "false", "null"]  # the table's own column names

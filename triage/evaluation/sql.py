@@ -188,7 +188,8 @@ class _Query:
     def __init__(self, rules: RuleSet, dialect: str):
         self.rules, self.dialect = rules, dialect
         self.lateral = lateral = dialect != "sqlite"
-        self.raw = _Compiler(rules, dialect, table="t." if lateral else "")
+        # Every raw cell is read qualified (t. or s.), so no question id can stand for a keyword.
+        self.raw = _Compiler(rules, dialect, table="t." if lateral else "s.")
         c = self.c = _Compiler(rules, dialect, "a") if lateral else self.raw
         self.n = n = len(rules.rules)
         self.default, self.cautious = rules.default_level, rules.cautious_level
@@ -208,7 +209,11 @@ class _Query:
         self.any_unknown = _or(self.unknown)
         self.error = "SUBSTR(NULLIF(" + " || ".join(f"COALESCE('; ' || ({c.error(q)}), '')" for q in rules.questions) + ", ''), 3)"
         self.disposition = f"CASE WHEN ({self.error}) IS NOT NULL THEN NULL ELSE {self.level_case(True, False)} END"
-        self.result = "d.disposition" if lateral else "s.disposition"  # the disposition column, once computed
+        # The disposition column, once computed. SQLite names a subquery's columns "true" and "false"
+        # column1 and column2, so that no query can read them: with such a question, it is one level,
+        # and each result column repeats the disposition's expression.
+        self.one_level = not lateral and any(q.id in ("true", "false") for q in rules.questions)
+        self.result = "d.disposition" if lateral else f"({self.disposition})" if self.one_level else "s.disposition"
 
     def _lateral_layers(self, value: tuple[str, ...], unsure: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Each answer normalised once (layer a) and each rule's value once (layer r); what reads them."""
@@ -348,5 +353,19 @@ class _Query:
             layers = self.layers + [("d", [f"{self.error} AS error", f"{self.disposition} AS disposition"])]
             lateral_from = "".join(",\nLATERAL (SELECT\n    " + ",\n    ".join(cols) + f"\n) AS {alias}" for alias, cols in layers)
             return head + "SELECT t.*,\n  d.disposition,\n" + self.added() + f"FROM {source} AS t" + lateral_from + "\n"
-        return (head + "SELECT s.*,\n" + self.added() + "FROM (\n  SELECT t.*,\n"
-                f"    {self.disposition} AS disposition\n  FROM {source} AS t\n) AS s\n")
+        # SQLite: both levels call their source s, so the same qualified expressions read the table in
+        # the inner query and the subquery's copy of its columns in the outer one. SQLite reads a bare
+        # TRUE or FALSE as a column when one has that name: its booleans are written 1 and 0.
+        if self.one_level:
+            return _sqlite_booleans(head + f"SELECT s.*,\n  {self.disposition} AS disposition,\n" + self.added()
+                                    + f"FROM {source} AS s\n")
+        return _sqlite_booleans(head + "SELECT s.*,\n" + self.added() + "FROM (\n  SELECT s.*,\n"
+                                f"    {self.disposition} AS disposition\n  FROM {source} AS s\n) AS s\n")
+
+
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\b(?:TRUE|FALSE)\b")
+
+
+def _sqlite_booleans(sql: str) -> str:
+    """TRUE and FALSE as 1 and 0 outside string literals, quoted names and comments."""
+    return _TOKENS.sub(lambda m: {"TRUE": "1", "FALSE": "0"}.get(m.group(0), m.group(0)), sql)
