@@ -1,7 +1,7 @@
 """The engine's laws, checked on the default rule set with generated answers."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage import evaluate, load_rules
@@ -162,3 +162,41 @@ def test_unknown_flag_question_keeps_a_rule_set_off_its_default():
     assert evaluate(tiny, {"pain": "no", "other": "no"}).disposition.id == "home"
     result = evaluate(tiny, {"pain": "unsure", "other": "no"})
     assert result.disposition.id == "urgent" and result.unknown_flags == ("pain",)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_the_lists_a_result_gives_are_what_the_docs_promise(data):
+    """docs/rules.md and README, read as a specification (issue 23 found two promises the code broke):
+    - could not be ruled out: every unknown rule more urgent than the result; when no rule is true at the
+      result's level, every unknown rule that set it; and every unknown rule at that level standing before
+      the headline's rule;
+    - unsure / not recorded: the questions with that answer that an unknown rule reads, and every red-flag
+      question with that answer."""
+    from triage.core.logic import NOT_RECORDED, UNSURE
+
+    from .rulesets import rule_sets, rows_for
+
+    _, rules = data.draw(rule_sets())
+    row = data.draw(rows_for(rules, valid_only=True, max_size=1))[0]
+    result = evaluate(rules, {q.id: cell for q, cell in zip(rules.questions, row)})
+    level = {d.id: i for i, d in enumerate(rules.dispositions)}
+    top = level[result.disposition.id]
+    outcomes = [o.value for o in result.trace]
+    unknown = [i for i, v in enumerate(outcomes) if v is not True and v is not False]
+    true_at_top = any(v is True and level[r.disposition] == top for r, v in zip(rules.rules, outcomes))
+    headline = rules.rules.index(result.action_rule) if result.action_rule is not None else -1
+
+    def set_it(i):
+        r = rules.rules[i]
+        asked = level[r.if_unsure] if r.if_unsure else len(rules.dispositions) - 2
+        return (asked if outcomes[i] is UNSURE else len(rules.dispositions) - 2) == top
+
+    expected = [rules.rules[i].id for i in unknown
+                if level[rules.rules[i].disposition] < top
+                or (not true_at_top and set_it(i))
+                or (level[rules.rules[i].disposition] == top and i < headline)]
+    assert [r.id for r in result.unknown] == expected
+    read = {q for i in unknown for q in rules.rules[i].when.questions()} | {q.id for q in rules.questions if q.flag}
+    for kind, listed in ((UNSURE, result.unsure), (NOT_RECORDED, result.not_recorded)):
+        assert list(listed) == [q.id for q in rules.questions if q.id in read and result.answers.get(q.id) is kind]
