@@ -136,7 +136,7 @@ def test_compile_quotes_each_part_of_a_qualified_table_name():
     result = run_cli("compile", "--to", "sql", "--dialect", "spark", "--table", "lake.triage.responses")
     assert result.exit_code == 0 and "FROM `lake`.`triage`.`responses` AS t" in result.stdout
     result = run_cli("compile", "--to", "sql", "--table", "main.responses")
-    assert 'FROM "main"."responses" AS t' in result.stdout
+    assert 'FROM "main"."responses" AS s' in result.stdout
 
 
 def test_the_rule_set_id_must_be_an_id():

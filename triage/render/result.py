@@ -5,6 +5,7 @@ Every form carries the disclaimer; there is no switch to leave it out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..core.answers import answer_text
@@ -94,57 +95,82 @@ def result_dict(result: Result, asked: list[str] | None = None) -> dict[str, Any
     }
 
 
+@dataclass(frozen=True)
+class Section:
+    """One part of a result as every renderer draws it: a title and its lines, each with an optional
+    emphasised tail ("If this turns out to be so: ..."). An inline section is one sentence."""
+
+    key: str
+    title: str
+    lines: tuple[tuple[str, str], ...]
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A result as people read it, the one description that the terminal panel, the playground and
+    its static export draw: each draws every section, in this order."""
+
+    label: str
+    colour: str
+    summary: str
+    action: str | None
+    sections: tuple[Section, ...]
+    disclaimer: str
+    version: str
+
+
+def result_view(result: Result, asked: list[str] | None = None) -> ResultView:
+    rules = result.ruleset
+    d = result.disposition
+
+    def if_so(rule: Rule) -> str:
+        """What to do if a rule that could not be ruled out turns out to be true."""
+        return f" If this turns out to be so: {rule.action or rules.disposition(rule.disposition).label.lower() + '.'}"
+
+    blanks = not_recorded(result, asked)
+    skipped = not_given(result, asked)
+    why = "they did not apply" if asked is not None else "no answer was given"
+    headline = result.action
+    sections = [
+        Section("why", "Why:", tuple((r.rationale, "") for r in result.fired)),
+        Section("unknown", "Could not be ruled out:", tuple((r.rationale, if_so(r)) for r in result.unknown)),
+        Section("unsure", "You were not sure whether:", tuple((unsure_line(rules.question(q)), "") for q in result.unsure)),
+        Section("not_recorded", "Not recorded:", ((f"no answer for {', '.join(blanks)}.", ""),) if blanks else (), True),
+        Section("not_given", "Not asked:", ((f"{', '.join(skipped)} ({why}; these checks were not done, and count as "
+                                             "no).", ""),) if skipped else (), True),
+        Section("unknown_flags", "Red-flag questions left unanswered:", tuple(
+            (f"{rules.question(q).text} (answer: {answer_text(rules.question(q), result.answers.get(q))})", "")
+            for q in result.unknown_flags)),
+        Section("advice", "What to do now:" if not headline else "Also:", tuple((a, "") for a in d.advice if a != headline)),
+        Section("safety_net", "What would change this advice:", tuple((a, "") for a in safety_net(result))),
+    ]
+    return ResultView(d.label, d.colour, d.summary, headline, tuple(x for x in sections if x.lines), rules.disclaimer,
+                      f"Rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]})")
+
+
 def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
     """A rich renderable: the verdict in its colour, then why, what is uncertain, what to do."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
-    rules = result.ruleset
-    d = result.disposition
-    style = STYLES.get(d.colour, "bold")
-    parts: list[Any] = [Text(d.summary)]
-    if result.action:
+    view = result_view(result, asked)
+    style = STYLES.get(view.colour, "bold")
+    parts: list[Any] = [Text(view.summary)]
+    if view.action:
         parts.append(Text(""))
-        parts.append(Text.assemble(("What to do now: ", "bold"), (result.action, style)))
-
-    def if_so(rule: Rule) -> str:
-        """What to do if a rule that could not be ruled out turns out to be true."""
-        if rule.action:
-            return rule.action
-        return rules.disposition(rule.disposition).label.lower() + "."
-
-    def section(title: str, lines: list[Text | str]) -> None:
-        parts.extend(_section(title, lines))
-
-    section("Why:", [Text(r.rationale) for r in result.fired])
-    section(
-        "Could not be ruled out:",
-        [Text.assemble(r.rationale, (f" If this turns out to be so: {if_so(r)}", "italic")) for r in result.unknown],
-    )
-    section("You were not sure whether:", [Text(unsure_line(rules.question(q))) for q in result.unsure])
-    blanks = not_recorded(result, asked)
-    if blanks:
-        parts.append(Text(""))
-        parts.append(Text.assemble(("Not recorded: ", "bold"), f"no answer for {', '.join(blanks)}."))
-    skipped = not_given(result, asked)
-    if skipped:
-        parts.append(Text(""))
-        why = "they did not apply" if asked is not None else "no answer was given"
-        parts.append(Text.assemble(("Not asked: ", "bold"), f"{', '.join(skipped)} ({why}; these checks were not "
-                                   "done, and count as no)."))
-    section(
-        "Red-flag questions left unanswered:",
-        [Text(f"{rules.question(q).text} (answer: {answer_text(rules.question(q), result.answers.get(q))})")
-         for q in result.unknown_flags],
-    )
-    headline = result.action
-    section("What to do now:" if not headline else "Also:", [Text(a) for a in d.advice if a != headline])
-    section("What would change this advice:", [Text(a) for a in safety_net(result)])
+        parts.append(Text.assemble(("What to do now: ", "bold"), (view.action, style)))
+    for section in view.sections:
+        if section.inline:
+            parts.append(Text(""))
+            parts.append(Text.assemble((section.title + " ", "bold"), " ".join(text for text, _ in section.lines)))
+        else:
+            parts.extend(_section(section.title, [Text.assemble(text, (tail, "italic")) for text, tail in section.lines]))
     parts.append(Text(""))
-    parts.append(Text(rules.disclaimer, style="italic"))
-    parts.append(Text(f"Rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]})", style="dim"))
-    return Panel(Group(*parts), title=Text(d.label.upper(), style=style), border_style=style.split()[-1], expand=False)
+    parts.append(Text(view.disclaimer, style="italic"))
+    parts.append(Text(view.version, style="dim"))
+    return Panel(Group(*parts), title=Text(view.label.upper(), style=style), border_style=style.split()[-1], expand=False)
 
 
 def headline_renderable(result: Result) -> Text:

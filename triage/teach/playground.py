@@ -131,36 +131,24 @@ def questions_html(s: State, static: bool = False) -> str:
 
 
 def result_html(s: State) -> str:
-    from ..render.result import not_given, not_recorded, safety_net
+    """The result panel as `triage run` draws it: the same sections from the same description."""
+    from ..render.result import result_view
 
-    r = s.result
-    d = r.disposition
-    parts = [f'<div class="result colour-{esc(d.colour)}" data-disposition="{esc(d.id)}">',
-             f'<h2 class="disposition">{esc(d.label.upper())}</h2><p>{esc(d.summary)}</p>']
-    if r.action:
-        parts.append(f'<p class="action"><strong>What to do now:</strong> {esc(r.action)}</p>')
-    if r.unknown or r.unknown_flags:
-        items = [f"<li>{esc(rule.rationale)} <em>({esc(rule.id)})</em></li>" for rule in r.unknown]
-        items += [f"<li>{esc(s.rules.question(q).text)} <em>(red flag {esc(q)})</em></li>" for q in r.unknown_flags]
-        parts.append(f'<h3>Could not be ruled out</h3><ul class="unknown">{"".join(items)}</ul>')
-    if r.unsure:
-        parts.append(f'<p class="unsure-list">Answered unsure: {esc(", ".join(r.unsure))}</p>')
-    blanks = not_recorded(r, None)
-    if blanks:
-        parts.append(f'<p class="not-recorded-list">Not recorded: {esc(", ".join(blanks))}</p>')
-    skipped = not_given(r, None)
-    if skipped:
-        parts.append(f'<p class="not-given-list">Not asked: {esc(", ".join(skipped))} (these checks were not done; '
-                     "they count as no)</p>")
-    notes = [n for q in r.unsure if (n := s.rules.question(q).unsure_note)]
-    if notes:
-        parts.append('<ul class="unsure-notes">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    parts.append("<h3>Advice</h3><ul>" + "".join(f"<li>{esc(a)}</li>" for a in d.advice) + "</ul>")
-    net = safety_net(r)
-    if net:
-        parts.append("<h3>What would change this advice</h3><ul>" + "".join(f"<li>{esc(a)}</li>" for a in net) + "</ul>")
-    parts.append(f'<p class="disclaimer">{esc(s.rules.disclaimer)}</p>')
-    parts.append(f'<p class="version">Rule set {esc(s.rules.id)} {esc(s.rules.version)} (sha256 {esc(s.rules.sha256[:12])})</p></div>')
+    view = result_view(s.result, s.asked)
+    d = s.result.disposition
+    parts = [f'<div class="result colour-{esc(view.colour)}" data-disposition="{esc(d.id)}">',
+             f'<h2 class="disposition">{esc(view.label.upper())}</h2><p>{esc(view.summary)}</p>']
+    if view.action:
+        parts.append(f'<p class="action"><strong>What to do now:</strong> {esc(view.action)}</p>')
+    for section in view.sections:
+        if section.inline:
+            parts.append(f'<p class="section section-{esc(section.key)}"><strong>{esc(section.title)}</strong> '
+                         f'{esc(" ".join(text for text, _ in section.lines))}</p>')
+            continue
+        items = "".join(f"<li>{esc(text)}{f'<em>{esc(tail)}</em>' if tail else ''}</li>" for text, tail in section.lines)
+        parts.append(f'<h3>{esc(section.title)}</h3><ul class="section section-{esc(section.key)}">{items}</ul>')
+    parts.append(f'<p class="disclaimer">{esc(view.disclaimer)}</p>')
+    parts.append(f'<p class="version">{esc(view.version)}</p></div>')
     return "".join(parts)
 
 
@@ -259,8 +247,12 @@ def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, 
     what_if = "" if static else (
         '<section class="panel" aria-label="What if"><h2>What if</h2><label>Change <select id="what-if-question">'
         + "".join(f'<option value="{esc(q.id)}">{esc(q.id)}</option>' for q in rules.questions)
-        + '</select> to <select id="what-if-answer"><option>yes</option><option>no</option><option>unsure</option>'
-        '<option value="">not recorded</option></select></label> <button id="what-if-go" type="button">Show before and after</button>'
+        # Typed, with suggestions: a number question takes a number ("what if age were 70"); blank is not recorded.
+        + '</select></label> <label>to <input id="what-if-answer" list="what-if-words" size="12" autocomplete="off" '
+        'placeholder="yes, no, unsure or a number" aria-describedby="what-if-help"></label>'
+        '<datalist id="what-if-words"><option value="yes"></option><option value="no"></option><option value="unsure">'
+        '</option></datalist> <button id="what-if-go" type="button">Show before and after</button>'
+        '<p id="what-if-help" class="help">Leave the answer empty for "not recorded".</p>'
         '<div id="what-if"></div></section>')
     values = {
         "title": esc(rules.title), "style": style, "script": script, "questions": f["questions"],

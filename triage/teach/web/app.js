@@ -118,8 +118,11 @@
     go.addEventListener("click", function () {
       update(answersFromForm(), {
         question: document.getElementById("what-if-question").value,
-        answer: document.getElementById("what-if-answer").value,
+        answer: document.getElementById("what-if-answer").value.trim(),
       });
+    });
+    document.getElementById("what-if-answer").addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); go.click(); }
     });
   }
   window.addEventListener("hashchange", function () { update(answersFromUrl() || {}); });
