@@ -310,6 +310,8 @@ def test_a_malformed_case_link_is_ignored_and_the_page_works(browser, server):
     pg.goto(server + "#fever=%E0%A4%A&urinary_retention=yes")
     settle(pg)
     assert errors == [] and pg.locator('input[name="urinary_retention"][value="yes"]').is_checked()
+    note = pg.locator("#link-note")
+    assert note.is_visible() and "could not be read and was left out: fever=%E0%A4%A" in note.inner_text()
     context.close()
 
 

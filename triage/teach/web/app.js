@@ -22,6 +22,7 @@
 
   function answersFromUrl() {
     const out = {};
+    const bad = [];
     const hash = window.location.hash.replace(/^#/, "");
     if (!hash) return null;
     for (const part of hash.split("&")) {
@@ -30,8 +31,14 @@
       try {
         out[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1));
       } catch (e) {
-        document.body.dataset.badLink = "true"; // a malformed escape: that part is left out, the page goes on
+        bad.push(part); // a malformed escape: that part is left out, the page goes on, and says so
       }
+    }
+    const note = document.getElementById("link-note");
+    if (note && bad.length) {
+      document.body.dataset.badLink = "true";
+      note.textContent = "Part of this link could not be read and was left out: " + bad.join(", ");
+      note.hidden = false;
     }
     return out;
   }
