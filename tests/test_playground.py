@@ -269,6 +269,15 @@ def test_a_long_rule_text_is_checked_while_other_requests_are_answered(server):
     assert sum("can never decide" in m["message"] for m in body["messages"]) >= 1000
 
 
+def test_a_check_that_runs_out_of_time_says_so_clearly(server, monkeypatch):
+    from triage.teach import playground
+
+    monkeypatch.setattr(playground, "CHECK_SECONDS", 0.001)
+    status, headers, body = request(server, "api/state", {"answers": {}, "rules": DEFAULT_RULES.read_text()})
+    assert status == 503 and headers["cache-control"] == "no-store"
+    assert "took over 0.001 s" in body["error"] and "triage check" in body["error"]
+
+
 def test_the_address_is_printed_only_once_the_port_is_bound():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
