@@ -62,15 +62,7 @@ def test_prefixed_ids_and_backslashes_agree_with_the_engine(dialect):
         assert [as_compared(g) for g in got] == [engine_row(RULES, row) for row in ROWS]
 
 
-TF_TEXT = """
-id: words
-title: Words
-version: '1'
-disclaimer: Not a diagnosis.
-dispositions:
-- {id: urgent, label: Urgent, colour: red, summary: Go now.}
-- {id: doctor, label: Doctor, colour: amber, summary: See one.}
-- {id: home, label: Home, colour: green, summary: Rest.}
+TF_TEXT = RULES_TEXT.split("questions:\n")[0] + """\
 questions:
 - {id: 'true', type: yesno, text: 'T?', why: Because.}
 - {id: 'false', type: yesno, text: 'F?', why: Because., flag: true}

@@ -269,15 +269,17 @@ def _run_workers(work: list[Job], on_progress: Callable[[int], None] | None = No
     # that no thread will release: such a process (a library user's, say) spawns its workers instead.
     fork = "fork" in multiprocessing.get_all_start_methods() and "polars" not in sys.modules
     context = multiprocessing.get_context("fork" if fork else "spawn")
-    done = context.Value("q", 0) if on_progress is not None else None
+    if on_progress is None:
+        with context.Pool(len(work), initializer=_worker_start) as pool:
+            return pool.map(_work, work)
+    done = context.Value("q", 0)
     with context.Pool(len(work), initializer=_worker_start, initargs=(done,)) as pool:
         pending = pool.map_async(_work, work)
-        while on_progress is not None and done is not None and not pending.ready():
+        while not pending.ready():
             pending.wait(0.1)
             on_progress(done.value)
         results = pending.get()
-        if on_progress is not None and done is not None:
-            on_progress(done.value)
+        on_progress(done.value)
         return results
 
 

@@ -118,9 +118,7 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
         out = result_dict(result, asked)
         out["answers"] = answers_dict(result.ruleset, given)
         if trace:
-            from ..render.result import trace_dict
-
-            from ..render.result import not_asked
+            from ..render.result import not_asked, trace_dict
 
             out["trace"] = trace_dict(result, asked)
             if asked is not None:
