@@ -28,6 +28,41 @@ def _tool_problems(tool: str, ruleset: RuleSet) -> list[Problem]:
 TOOLS = ("redcap", "xlsform", "fhir")
 
 
+def _translated_rule_file(path: Path) -> Path | None:
+    """The rule file a translation file `<rules>.<lang>.yaml` belongs to; None for any other file."""
+    from ..read.translation import LANGUAGE_CODE
+
+    stem = path.with_suffix("")
+    rule_file = stem.with_suffix(".yaml")
+    if LANGUAGE_CODE.fullmatch(stem.suffix[1:]) and rule_file.is_file() and rule_file != path:
+        return rule_file
+    return None
+
+
+def _translation_warnings(path: Path, only: Path | None = None) -> list[Problem]:
+    """Each translation beside the rule file, checked against it: missing, extra, stale, lost qualifiers.
+    A translation that cannot be read at all is an error of its own, reported as a warning of the rule
+    set's check so that the rule file itself still counts as fine."""
+    from ..core.errors import Location, Problem, RuleFileError, TriageError
+    from ..read.loader import load_source
+    from ..read.translation import load_translation, translation_problems, translations_beside
+
+    found: list[Problem] = []
+    source = None
+    for where in [only] if only is not None else translations_beside(path):
+        try:
+            translation = load_translation(where)
+            source = source or load_source(path)
+        except RuleFileError as exc:
+            found.extend(Problem(p.location, p.message, "warning") for p in exc.problems)
+            continue
+        except TriageError as exc:
+            found.append(Problem(Location(str(where)), str(exc), "warning"))
+            continue
+        found.extend(translation_problems(source, translation))
+    return found
+
+
 @app.command(cls=Command)
 def check(
     files: Optional[List[Path]] = typer.Argument(None, metavar="[FILE...]", dir_okay=False,
@@ -50,6 +85,16 @@ def check(
 
     worst = ExitStatus.OK
     for path in [*(files or []), *([rules] if rules else [])] or [default_rules_path()]:
+        rule_file = _translated_rule_file(path)
+        if rule_file is not None:  # a translation given on its own: checked against its rule file only
+            warnings = _translation_warnings(rule_file, only=path)
+            for problem in warnings:
+                print(f"{problem.location}: warning: {problem.message}")
+            if warnings and strict:
+                worst = max(worst, ExitStatus.SOME_FAILED)
+            if not warnings:
+                print(f"{path}: ok (a translation of {rule_file})")
+            continue
         try:
             ruleset = load_rules(path)
         except RuleFileError as exc:
@@ -64,7 +109,7 @@ def check(
             print(f"{path}: error: {message[len(prefix):] if message.startswith(prefix) else message}")
             worst = ExitStatus.CANNOT_RUN
             continue
-        warnings = lint(ruleset)
+        warnings = [*lint(ruleset), *_translation_warnings(path)]
         for problem in warnings:
             print(f"{problem.location}: warning: {problem.message}")
         if warnings and strict:

@@ -133,12 +133,40 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(ExitStatus.CANNOT_RUN) from None
 
 
-def make_console(stderr: bool = False) -> Console:
+def make_console(stderr: bool = False, plain: bool = False) -> Console:
+    """A console; plain (for screen readers and braille displays) has no colour and lets the terminal
+    wrap lines, so a sentence is never broken by a line end."""
     from rich.console import Console
 
+    if plain:
+        return Console(stderr=stderr, highlight=False, no_color=True, soft_wrap=True, emoji=False)
     return Console(stderr=stderr, highlight=False)
 
 
+def is_plain(asked: bool, stderr: bool = False) -> bool:
+    """Plain output: when asked for, on a dumb terminal, or when the output is not a terminal at all
+    (a file, a pipe, a screen reader's capture), where box drawing is only noise."""
+    import os
+
+    stream = sys.stderr if stderr else sys.stdout
+    return asked or os.environ.get("TERM") == "dumb" or not (hasattr(stream, "isatty") and stream.isatty())
+
+
+def speak(language: str | None) -> None:
+    """Use a language's interface words for the rest of this command."""
+    if language:
+        from ..core.words import install
+        from ..read.translation import interface_words
+
+        install(language, interface_words(language))
+
+
+LangOption = typer.Option(None, "--lang", metavar="CODE",
+                          help="Language of the questions, advice and interface (en, or a translation beside the rule file: es).")
+RegionOption = typer.Option(None, "--region", metavar="NAME",
+                            help="Health system whose services the advice names: uk (default), generic, or a region file.")
+PlainOption = typer.Option(False, "--plain", metavar="",
+                           help="No boxes, colours or tables: for screen readers (automatic when not a terminal or TERM=dumb).")
 RulesOption = typer.Option(None, "--rules", "-r", metavar="FILE", help="Rule file to use (default: the shipped L2–L3 rule set).",
                            dir_okay=False)
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from .common import Command, ExitStatus, RulesOption, app, choice, err, make_console, user_errors
+from .common import (Command, ExitStatus, LangOption, PlainOption, RegionOption, RulesOption, app, choice, err, is_plain,
+                     make_console, speak, user_errors)
 
 if TYPE_CHECKING:
     from ..core.logic import Value
@@ -27,6 +28,9 @@ def run(
     trace: bool = typer.Option(False, "--trace", metavar="", help="After the result, show every rule's outcome and the answers that decided it."),
     settings: List[str] = typer.Option([], "--set", metavar="QUESTION=ANSWER",
                                           help="What-if: change an answer, as question=answer (with --answers; repeatable)."),
+    lang: Optional[str] = LangOption,
+    region: Optional[str] = RegionOption,
+    plain: bool = PlainOption,
 ) -> None:
     """Answer the questionnaire (or replay an answers file) and get a triage result."""
     from ..evaluation.engine import evaluate_values
@@ -35,7 +39,8 @@ def run(
     asked: list[str] | None = None
     response_id = ""
     with user_errors():
-        ruleset = load_rules(rules)
+        speak(lang)
+        ruleset = load_rules(rules, lang, region)
         if save is not None:
             from ..read.files import check_output
 
@@ -52,7 +57,7 @@ def run(
             raise typer.Exit(ExitStatus.CANNOT_RUN)
         else:
             # With JSON output the questions go to stderr, so stdout holds only the result.
-            values, asked = _interview(ruleset, ask_all, to_stderr=fmt != "text")
+            values, asked = _interview(ruleset, ask_all, to_stderr=fmt != "text", plain=plain)
         before = None
         if settings:
             from ..read.answerfile import apply_settings
@@ -64,7 +69,7 @@ def run(
         result = evaluate_values(ruleset, values)
     # The result comes first: whatever happens after the last answer, the person has seen it.
     with user_errors():
-        _show(result, fmt, trace, before, values, asked, response_id)
+        _show(result, fmt, trace, before, values, asked, response_id, is_plain(plain))
     if save is not None:
         from ..core.errors import TriageError
         from ..read.answerfile import save_answers
@@ -76,32 +81,36 @@ def run(
             raise typer.Exit(ExitStatus.NOT_SAVED) from None
 
 
-def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False) -> tuple[dict[str, Value], list[str]]:
+def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False, plain: bool = False) -> tuple[dict[str, Value], list[str]]:
     """The answers, and the questions asked in order (the rest were not asked)."""
+    from ..core.words import w
     from ..questionnaire.prompt import Quit, ask
     from ..questionnaire.session import Session
 
-    console = make_console(stderr=to_stderr)
+    plain = is_plain(plain, stderr=to_stderr)
+    console = make_console(stderr=to_stderr, plain=plain)
     from rich.text import Text
 
     console.print(Text(ruleset.title, style="bold"))
     console.print(Text(ruleset.disclaimer, style="italic"), highlight=False)
+    if ruleset.notice:
+        console.print(Text(ruleset.notice, style="bold"), highlight=False)
     try:
-        session = ask(Session(ruleset, ask_all), console, console.input)
+        session = ask(Session(ruleset, ask_all), console, console.input, plain)
         console.print()
         return session.answers, list(session.history)
     except (KeyboardInterrupt, Quit):
         print(file=sys.stderr)
-        err("stopped before the end; no result was given and nothing was saved")
+        err(w("run.stopped"))
         raise typer.Exit(ExitStatus.INTERRUPTED) from None  # main() gives a signal's own status
     except EOFError:
         print(file=sys.stderr)
-        err("input ended before the questionnaire was finished; no result was given")
+        err(w("run.input_ended"))
         raise typer.Exit(ExitStatus.SOME_FAILED) from None
 
 
 def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: dict[str, Value],
-          asked: list[str] | None, response_id: str = "") -> None:
+          asked: list[str] | None, response_id: str = "", plain: bool = False) -> None:
     """The result; then, for a person, their answers to show a clinician, and the trace if asked."""
     from ..render.result import answers_dict, result_dict
 
@@ -131,20 +140,20 @@ def _show(result: Result, fmt: str, trace: bool, before: Result | None, given: d
         return
     from ..render.result import result_renderable
 
-    console = make_console()
+    console = make_console(plain=plain)
     if before is not None:
         from ..render.result import change_renderable
 
-        console.print(change_renderable(before, result))
-    console.print(result_renderable(result, asked))
+        console.print(change_renderable(before, result, plain))
+    console.print(result_renderable(result, asked, plain))
     if asked is not None:
         from ..render.result import answers_renderable
 
-        console.print(answers_renderable(result.ruleset, given))
+        console.print(answers_renderable(result.ruleset, given, plain))
     if trace:
         from ..render.result import trace_renderable
 
-        console.print(trace_renderable(result, asked))
+        console.print(trace_renderable(result, asked, plain))
     if asked is not None:
         from ..render.result import headline_renderable
 

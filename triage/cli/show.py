@@ -8,18 +8,22 @@ from typing import Optional
 
 import typer
 
-from .common import Command, RulesOption, app, choice, make_console, user_errors
+from .common import (Command, LangOption, PlainOption, RegionOption, RulesOption, app, choice, is_plain, make_console, speak,
+                     user_errors)
 
 
 @app.command(cls=Command)
-def explain(rules: Optional[Path] = RulesOption) -> None:
+def explain(rules: Optional[Path] = RulesOption, lang: Optional[str] = LangOption, region: Optional[str] = RegionOption,
+            plain: bool = PlainOption) -> None:
     """Show the whole rule set as a tree: each result, its rules in plain words, why, and the source."""
     from ..read.loader import load_rules
     from ..render.explain import explain_tree
 
     with user_errors():
-        ruleset = load_rules(rules)
-    make_console().print(explain_tree(ruleset))
+        speak(lang)
+        ruleset = load_rules(rules, lang, region)
+    plain = is_plain(plain)
+    make_console(plain=plain).print(explain_tree(ruleset, plain))
 
 
 @app.command(cls=Command)

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import Command, ExitStatus, RulesOption, app, err, user_errors
+from .common import Command, ExitStatus, LangOption, RegionOption, RulesOption, app, err, speak, user_errors
 
 
 @app.command("playground", cls=Command)
@@ -19,22 +19,28 @@ def playground(
                                          help="Write one case as a self-contained page (with --answers / --set) instead of serving."),
     answers: Optional[Path] = typer.Option(None, "--answers", "-a", metavar="FILE", help="The case's answers (for --export).", dir_okay=False),
     settings: List[str] = typer.Option([], "--set", metavar="QUESTION=ANSWER", help="An answer of the case (repeatable)."),
+    lang: Optional[str] = LangOption,
+    region: Optional[str] = RegionOption,
 ) -> None:
     """A teaching page in the browser: questions, result, flowchart and trace side by side (needs the web extra)."""
     from ..read.loader import default_rules_path, load_rules
 
     with user_errors():
         path = rules or default_rules_path()
-        ruleset = load_rules(path)
+        speak(lang)
+        ruleset = load_rules(path, lang, region)
         if export is None:
             if answers is not None or settings:
                 err("--answers and --set are for --export; in the page, answer the questions (or open a case link)")
+                raise typer.Exit(ExitStatus.CANNOT_RUN)
+            if lang is not None:
+                err("--lang is for --export; the page has its own language switch")
                 raise typer.Exit(ExitStatus.CANNOT_RUN)
             from ..teach.playground import serve
 
             # Said once the port is bound and the web extra found: never an address that answers nothing.
             serve(path, "127.0.0.1", port,
-                  lambda: print(f"triage playground on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr))
+                  lambda: print(f"triage playground on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr), region)
             return
         raw: dict[str, str] = {}
         if answers is not None:

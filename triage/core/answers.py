@@ -13,6 +13,7 @@ from typing import Mapping
 from .errors import AnswerError, did_you_mean
 from .logic import NOT_GIVEN, NOT_RECORDED, UNSURE, Unknown, Value
 from .model import NUMBER, Question, RuleSet
+from .words import ENGLISH, typed, w
 
 YES_WORDS = ("yes", "y", "true", "1")
 NO_WORDS = ("no", "n", "false", "0")
@@ -43,13 +44,26 @@ def _fmt(x: float) -> str:
 def range_text(q: Question) -> str:
     """The allowed answers in words, with the unit: 'from 30 to 45 °C'."""
     unit = f" {q.unit}" if q.unit else ""
-    if q.minimum is not None and q.maximum is not None:
-        return f"from {_fmt(q.minimum)} to {_fmt(q.maximum)}{unit}"
-    if q.minimum is not None:
-        return f"at least {_fmt(q.minimum)}{unit}"
-    if q.maximum is not None:
-        return f"at most {_fmt(q.maximum)}{unit}"
-    return f"any number{unit and ' of' + unit}"
+    low = None if q.minimum is None else _fmt(q.minimum)
+    high = None if q.maximum is None else _fmt(q.maximum)
+    if low is not None and high is not None:
+        return w("range.between", low=low, high=high, unit=unit)
+    if low is not None:
+        return w("range.at_least", low=low, unit=unit)
+    if high is not None:
+        return w("range.at_most", high=high, unit=unit)
+    return w("range.any_unit", unit=unit) if unit else w("range.any")
+
+
+def _typed_word(key: str) -> bool | Unknown | None:
+    """A yes/no answer in the words of the language in use ("sí", "no sé"), or None."""
+    if key in typed("typed.yes"):
+        return True
+    if key in typed("typed.no"):
+        return False
+    if key in typed("typed.unsure"):
+        return UNSURE
+    return None
 
 
 def parse_answer(q: Question, raw: object) -> Value:
@@ -66,7 +80,9 @@ def parse_answer(q: Question, raw: object) -> Value:
         key = raw.strip().lower()
         if key in YESNO_TABLE:
             return YESNO_TABLE[key] if key else q.blank
-    raise AnswerError(q.id, f"{shown(raw)} is not an answer; use yes, no or unsure")
+        if (word := _typed_word(key)) is not None:
+            return word
+    raise AnswerError(q.id, w("error.not_an_answer", shown=shown(raw), words=w("words.yesno")))
 
 
 def _parse_number(q: Question, raw: object) -> Value:
@@ -79,16 +95,16 @@ def _parse_number(q: Question, raw: object) -> Value:
         key = text.lower()
         if not key:
             return q.blank
-        if key in UNSURE_WORDS:
+        if key in UNSURE_WORDS or key in typed("typed.unsure"):
             # An optional number the person is unsure of was simply not given.
             return NOT_GIVEN if q.optional else UNSURE
         if not PLAIN_DECIMAL.fullmatch(text):
-            raise AnswerError(q.id, f"{shown(text)} is not a number; write a plain number {range_text(q)}")
+            raise AnswerError(q.id, w("error.not_a_number", shown=shown(text), range=range_text(q)))
         value = float(text.replace(",", "."))
     if math.isnan(value) or (q.minimum is not None and value < q.minimum) or (
         q.maximum is not None and value > q.maximum
     ):
-        raise AnswerError(q.id, f"{_fmt(value)} is out of range; the answer must be {range_text(q)}")
+        raise AnswerError(q.id, w("error.out_of_range", value=_fmt(value), range=range_text(q)))
     return value
 
 
@@ -115,3 +131,9 @@ def answer_text(q: Question, value: Value | None) -> str:
     if q.type == NUMBER:
         return _fmt(value)  # type: ignore[arg-type]
     return "yes" if value else "no"
+
+
+def shown_answer(q: Question, value: Value | None) -> str:
+    """An answer as a person reads it back, in the language in use (files keep answer_text's words)."""
+    text = answer_text(q, value)
+    return w(f"answer.{text}") if f"answer.{text}" in ENGLISH else text

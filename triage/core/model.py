@@ -169,6 +169,10 @@ class RuleSet:
     path: str = "<memory>"
     sha256: str = ""
     retired_questions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # old id -> replacements
+    # What read.translation.localise chose; texts are already in that language and region.
+    language: str = "en"
+    notice: str = ""  # one line every result shows: a translation not yet reviewed
+    region: str = ""
     # Look-ups built once from the fields above (see __post_init__).
     questions_by_id: Mapping[str, Question] = field(init=False, compare=False, repr=False)
     dispositions_by_id: Mapping[str, Disposition] = field(init=False, compare=False, repr=False)

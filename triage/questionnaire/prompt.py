@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from ..core.answers import answer_text, range_text
+from ..core.answers import range_text, shown_answer
 from ..core.errors import AnswerError
 from ..core.model import NUMBER, Question
+from ..core.words import typed, w
 from .session import Session
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-BACK = ("back", "b")
-WHY = ("?", "why", "help")
-QUIT = ("quit", "exit")
 
 
 class Quit(Exception):
@@ -26,16 +23,16 @@ class Quit(Exception):
 
 def hint(q: Question) -> str:
     if q.type == NUMBER:
-        skip = ", Enter to skip" if q.optional else ", or unsure"
-        return f"a number {range_text(q)}{skip}"
-    return "yes / no / unsure"
+        return w("hint.number", range=range_text(q), skip=w("hint.skip") if q.optional else w("hint.or_unsure"))
+    return w("hint.yesno")
 
 
-def ask(session: Session, console: Console, read: Callable[[str], str] = input) -> Session:
+def ask(session: Session, console: Console, read: Callable[[str], str] = input, plain: bool = False) -> Session:
     """Run the questionnaire until nothing is left to ask. EOFError and KeyboardInterrupt propagate.
 
     Everything shown goes through rich Text objects, never markup: what a rule file says and what a
-    person types are shown exactly as written.
+    person types are shown exactly as written. Plain (for screen readers) puts each question and its
+    choices on one line, in words, with no styling that carries meaning.
     """
     from rich.text import Text
 
@@ -45,34 +42,40 @@ def ask(session: Session, console: Console, read: Callable[[str], str] = input) 
     while (q := session.next_question()) is not None:
         number, most = session.progress
         console.print()
-        say(f"Question {number} of at most {most}", style="dim")
-        say(q.text, style="bold")
+        if plain:
+            say(f"{w('prompt.progress', number=number, most=most)}: {q.text}")
+        else:
+            say(w("prompt.progress", number=number, most=most), style="dim")
+            say(q.text, style="bold")
         while True:
-            say(f"({hint(q)}; ? why we ask; back to go back; quit to stop)", style="dim")
+            if plain:
+                say(w("prompt.controls_plain", hint=hint(q)))
+            else:
+                say(w("prompt.controls", hint=hint(q)), style="dim")
             raw = read("> ")
             word = raw.strip().lower()
-            if word in WHY:
-                say(("Why we ask: ", "cyan"), q.why)
+            if word in typed("typed.why"):
+                say((w("prompt.why"), "cyan"), q.why)
                 continue
-            if word in QUIT:
+            if word in typed("typed.quit"):
                 raise Quit
             if not word and not (q.type == NUMBER and q.optional):
                 # An empty line is more likely a slip than a considered "unsure".
-                say(f"Please answer {hint(q)}.", style="yellow")
+                say(w("prompt.please", hint=hint(q)), style="yellow")
                 continue
-            if word in BACK:
+            if word in typed("typed.back"):
                 last = session.history[-1] if session.history else None
                 was = session.answers.get(last) if last else None
                 previous = session.back()
                 if previous is None:
-                    say("This is the first question; there is nothing to go back to.", style="yellow")
+                    say(w("prompt.first"), style="yellow")
                     continue
-                say(f"Going back to: {previous.text} (you answered: {answer_text(previous, was)})", style="dim")
+                say(w("prompt.going_back", text=previous.text, answer=shown_answer(previous, was)), style="dim")
                 break
             try:
                 session.answer(q, raw)
             except AnswerError as exc:
-                say(f"Sorry, {exc.reason}.", style="yellow")
+                say(w("prompt.sorry", reason=exc.reason), style="yellow")
                 continue
             break
     return session

@@ -19,11 +19,13 @@ WHERE = {
     "cases": "a cases file: give it to `triage test RULES CASES`",
     "map": "a map file: give it to `triage score --map`",
     "answers": "an answers file: give it to `triage run --answers`",
+    "translation": "a translation file: put it beside its rule file and choose it with --lang",
+    "region": "a region file: choose it with --region",
 }
 
 
 def kind_of(node: Node | None) -> str | None:
-    """'rule', 'cases', 'map', 'answers', or None when the top is not a mapping."""
+    """'rule', 'cases', 'map', 'translation', 'region', 'answers', or None when the top is not a mapping."""
     if not isinstance(node, MappingNode):
         return None
     keys = {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
@@ -31,6 +33,10 @@ def kind_of(node: Node | None) -> str | None:
         return "rule"
     if "cases" in keys:
         return "cases"
+    if "translation_of" in keys:
+        return "translation"
+    if {"region", "terms"} <= keys:
+        return "region"
     if keys and keys <= {"columns", "values"}:
         return "map"
     return "answers"

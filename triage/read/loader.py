@@ -55,14 +55,29 @@ def default_rules_path() -> Path:
     return rules_dir() / DEFAULT_RULES
 
 
-def load_rules(path: str | Path | None = None) -> RuleSet:
-    """Load and validate a rule file; the shipped default rule set when no path is given."""
+def load_rules(path: str | Path | None = None, language: str | None = None, region: str | Path | None = None) -> RuleSet:
+    """Load and validate a rule file; the shipped default rule set when no path is given. Its texts
+    are in `language` (English when None) and name the services of `region` ("uk" when None)."""
+    from .translation import localise
+
+    return localise(load_source(path), language, region)
+
+
+def load_source(path: str | Path | None = None) -> RuleSet:
+    """A rule file as written: English, with its `{term}` service names not yet filled in."""
     path = default_rules_path() if path is None else Path(path)
     text, data = read_text(path)
-    return parse_rules(text, str(path), sha256=hashlib.sha256(data).hexdigest())
+    return parse_source(text, str(path), sha256=hashlib.sha256(data).hexdigest())
 
 
-def parse_rules(text: str, filename: str = "<rules>", sha256: str | None = None) -> RuleSet:
+def parse_rules(text: str, filename: str = "<rules>", sha256: str | None = None, language: str | None = None,
+                region: str | Path | None = None) -> RuleSet:
+    from .translation import localise
+
+    return localise(parse_source(text, filename, sha256), language, region)
+
+
+def parse_source(text: str, filename: str = "<rules>", sha256: str | None = None) -> RuleSet:
     from .filekinds import read_document
 
     reader, node = read_document(text, filename, "rule")

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from ..core.answers import answer_text
+from ..core.answers import answer_text, shown_answer
 from ..core.describe import describe
 from ..core.logic import UNSURE, Outcome
+from ..core.words import w
 from ..evaluation.engine import Result
 
 if TYPE_CHECKING:
@@ -91,6 +92,8 @@ def result_dict(result: Result, asked: list[str] | None = None) -> dict[str, Any
         "advice": list(d.advice),
         "safety_net": safety_net(result),
         "disclaimer": rules.disclaimer,
+        **({"notice": rules.notice} if rules.notice else {}),
+        "language": rules.language,
         "rules": {"id": rules.id, "version": rules.version, "sha256": rules.sha256},
     }
 
@@ -118,6 +121,8 @@ class ResultView:
     sections: tuple[Section, ...]
     disclaimer: str
     version: str
+    notice: str = ""  # a translation not yet reviewed says so, in one line
+    language: str = "en"
 
 
 def result_view(result: Result, asked: list[str] | None = None) -> ResultView:
@@ -126,50 +131,58 @@ def result_view(result: Result, asked: list[str] | None = None) -> ResultView:
 
     def if_so(rule: Rule) -> str:
         """What to do if a rule that could not be ruled out turns out to be true."""
-        return f" If this turns out to be so: {rule.action or rules.disposition(rule.disposition).label.lower() + '.'}"
+        return w("result.if_so", action=rule.action or rules.disposition(rule.disposition).label.lower() + ".")
 
     blanks = not_recorded(result, asked)
     skipped = not_given(result, asked)
-    why = "they did not apply" if asked is not None else "no answer was given"
+    why = w("result.did_not_apply") if asked is not None else w("result.no_answer_given")
     headline = result.action
     sections = [
-        Section("why", "Why:", tuple((r.rationale, "") for r in result.fired)),
-        Section("unknown", "Could not be ruled out:", tuple((r.rationale, if_so(r)) for r in result.unknown)),
-        Section("unsure", "You were not sure whether:", tuple((unsure_line(rules.question(q)), "") for q in result.unsure)),
-        Section("not_recorded", "Not recorded:", ((f"no answer for {', '.join(blanks)}.", ""),) if blanks else (), True),
-        Section("not_given", "Not asked:", ((f"{', '.join(skipped)} ({why}; these checks were not done, and count as "
-                                             "no).", ""),) if skipped else (), True),
-        Section("unknown_flags", "Red-flag questions left unanswered:", tuple(
-            (f"{rules.question(q).text} (answer: {answer_text(rules.question(q), result.answers.get(q))})", "")
+        Section("why", w("result.why"), tuple((r.rationale, "") for r in result.fired)),
+        Section("unknown", w("result.unknown"), tuple((r.rationale, if_so(r)) for r in result.unknown)),
+        Section("unsure", w("result.unsure"), tuple((unsure_line(rules.question(q)), "") for q in result.unsure)),
+        Section("not_recorded", w("result.not_recorded"),
+                ((w("result.no_answer_for", questions=", ".join(blanks)), ""),) if blanks else (), True),
+        Section("not_given", w("result.not_asked"),
+                ((w("result.skipped", questions=", ".join(skipped), why=why), ""),) if skipped else (), True),
+        Section("unknown_flags", w("result.flags"), tuple(
+            (w("result.flag_answer", text=rules.question(q).text, answer=shown_answer(rules.question(q), result.answers.get(q))), "")
             for q in result.unknown_flags)),
-        Section("advice", "What to do now:" if not headline else "Also:", tuple((a, "") for a in d.advice if a != headline)),
-        Section("safety_net", "What would change this advice:", tuple((a, "") for a in safety_net(result))),
+        Section("advice", w("result.what_now") if not headline else w("result.also"), tuple((a, "") for a in d.advice if a != headline)),
+        Section("safety_net", w("result.safety_net"), tuple((a, "") for a in safety_net(result))),
     ]
     return ResultView(d.label, d.colour, d.summary, headline, tuple(x for x in sections if x.lines), rules.disclaimer,
-                      f"Rule set {rules.id} {rules.version} (sha256 {rules.sha256[:12]})")
+                      w("result.version", id=rules.id, version=rules.version, sha=rules.sha256[:12]), rules.notice,
+                      rules.language)
 
 
-def result_renderable(result: Result, asked: list[str] | None = None) -> Panel:
-    """A rich renderable: the verdict in its colour, then why, what is uncertain, what to do."""
+def result_renderable(result: Result, asked: list[str] | None = None, plain: bool = False) -> Panel | Group:
+    """A rich renderable: the verdict in its colour, then why, what is uncertain, what to do. Plain, for a
+    screen reader or a braille display, has no box: the verdict is a heading in words, bullets are dashes."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
     view = result_view(result, asked)
     style = STYLES.get(view.colour, "bold")
-    parts: list[Any] = [Text(view.summary)]
+    parts: list[Any] = [Text(w("result.heading") + view.label.upper(), style="bold")] if plain else []
+    if view.notice:
+        parts.append(Text(view.notice, style="bold"))
+    parts.append(Text(view.summary))
     if view.action:
         parts.append(Text(""))
-        parts.append(Text.assemble(("What to do now: ", "bold"), (view.action, style)))
+        parts.append(Text.assemble((w("result.what_now") + " ", "bold"), (view.action, style)))
     for section in view.sections:
         if section.inline:
             parts.append(Text(""))
             parts.append(Text.assemble((section.title + " ", "bold"), " ".join(text for text, _ in section.lines)))
         else:
-            parts.extend(_section(section.title, [Text.assemble(text, (tail, "italic")) for text, tail in section.lines]))
+            parts.extend(_section(section.title, [Text.assemble(text, (tail, "italic")) for text, tail in section.lines], plain))
     parts.append(Text(""))
     parts.append(Text(view.disclaimer, style="italic"))
     parts.append(Text(view.version, style="dim"))
+    if plain:
+        return Group(*parts)
     return Panel(Group(*parts), title=Text(view.label.upper(), style=style), border_style=style.split()[-1], expand=False)
 
 
@@ -179,16 +192,25 @@ def headline_renderable(result: Result) -> Text:
 
     d = result.disposition
     style = STYLES.get(d.colour, "bold")
-    return Text.assemble("\n", ("Result: ", "bold"), (d.label.upper(), style), " — ", result.action or d.summary)
+    return Text.assemble("\n", (w("result.heading"), "bold"), (d.label.upper(), style), " — ", result.action or d.summary)
 
 
-def _section(title: str, lines: list[Text | str]) -> list[Any]:
+def box_default() -> Any:
+    """rich's own table box, for the places plain mode replaces with none."""
+    from rich import box
+
+    return box.HEAVY_HEAD
+
+
+def _section(title: str, lines: list[Text | str], plain: bool = False) -> list[Any]:
     """A bold title and its bullets, after a blank line; nothing for no lines."""
     from rich.table import Table
     from rich.text import Text
 
     if not lines:
         return []
+    if plain:
+        return [Text(""), Text(title, style="bold"), *(Text.assemble("- ", line) for line in lines)]
     bullets = Table.grid(padding=(0, 1))
     bullets.add_column(no_wrap=True)
     bullets.add_column()
@@ -231,29 +253,33 @@ def _json_answer(q: Question, value: Value) -> str | int | float:
     return answer_text(q, value)
 
 
-def answers_renderable(rules: RuleSet, given: Mapping[str, Value]) -> Table:
-    """A one-screen summary of a person's answers, to show a clinician."""
+def answers_renderable(rules: RuleSet, given: Mapping[str, Value], plain: bool = False) -> Table | Group:
+    """A one-screen summary of a person's answers, to show a clinician; plain: one answer per line."""
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Your answers (you can show these to a clinician)", title_justify="left",
-                  show_header=False, box=None, padding=(0, 1))
+    if plain:
+        return Group(Text(w("result.answers"), style="bold"),
+                     *(Text(f"- {q.text} {shown_answer(q, given[q.id])}") for q in rules.questions if q.id in given))
+
+    table = Table(title=w("result.answers"), title_justify="left", show_header=False, box=None, padding=(0, 1))
     table.add_column("question", ratio=4)
     table.add_column("answer", ratio=1, style="bold")
     for q in rules.questions:
         if q.id in given:
-            table.add_row(Text(q.text), Text(answer_text(q, given[q.id])))
+            table.add_row(Text(q.text), Text(shown_answer(q, given[q.id])))
     return table
 
 
-def trace_renderable(result: Result, asked: list[str] | None = None) -> Group:
+def trace_renderable(result: Result, asked: list[str] | None = None, plain: bool = False) -> Group:
     """Every rule with its outcome and the answers that decided it; the deciding rule marked. After a
     questionnaire, every question it did not ask, and why."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="How the result was reached", title_justify="left", show_lines=False)
+    table = Table(title="How the result was reached", title_justify="left", show_lines=False, box=None if plain else box_default())
     table.add_column("rule")
     table.add_column("level")
     table.add_column("outcome")
@@ -263,12 +289,12 @@ def trace_renderable(result: Result, asked: list[str] | None = None) -> Group:
         word = outcome_word(outcome.value)
         style = {"true": "bold", "false": "dim"}.get(word, "yellow")
         answers = ", ".join(f"{q}={decided_by(result, q, asked)}" for q in outcome.deciders)
-        marker = "→ " if outcome.rule is deciding else "  "
+        marker = ("-> " if plain else "→ ") if outcome.rule is deciding else "  "
         table.add_row(marker + outcome.rule.id, outcome.rule.disposition, word, Text(answers), style=style)
     skipped = not_asked(result, asked)
     if not skipped:
         return Group(table)
-    return Group(table, *_section("Not asked:", [Text(f"{q}: {why}") for q, why in skipped.items()]))
+    return Group(table, *_section("Not asked:", [Text(f"{q}: {why}") for q, why in skipped.items()], plain))
 
 
 def trace_dict(result: Result, asked: list[str] | None = None) -> list[dict[str, Any]]:
@@ -298,11 +324,11 @@ def change_dict(before: Result, after: Result) -> dict[str, Any]:
     }
 
 
-def change_renderable(before: Result, after: Result) -> Table:
+def change_renderable(before: Result, after: Result, plain: bool = False) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="What-if", title_justify="left")
+    table = Table(title="What-if", title_justify="left", box=None if plain else box_default())
     table.add_column("")
     table.add_column("before")
     table.add_column("after")

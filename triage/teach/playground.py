@@ -25,6 +25,7 @@ from ..core.describe import describe
 from ..core.errors import AnswerError, RuleFileError, TriageError
 from ..core.logic import NOT_RECORDED, UNSURE, Value
 from ..core.model import NUMBER, RuleSet
+from ..core.words import language, w
 from ..evaluation.engine import Result, evaluate_values
 from ..formtools.skiplogic import plain_text
 from ..questionnaire.session import Session
@@ -78,18 +79,25 @@ def state(rules: RuleSet, raw: Mapping[str, str]) -> State:
     return State(rules, kept, values, problems, result, list(session.history))
 
 
-def check_messages(text: str, name: str = "rules.yaml") -> tuple[RuleSet | None, list[dict[str, Any]]]:
-    """The rule text checked as `triage check` does: the rule set (None if it has errors), and messages."""
+def check_messages(text: str, name: str = "rules.yaml", lang: str | None = None, path: str | None = None,
+                   region: str | None = None) -> tuple[RuleSet | None, list[dict[str, Any]]]:
+    """The rule text checked as `triage check` does: the rule set (None if it has errors), and messages.
+    In another language, the translation beside the rule file at `path` is applied to the edited text:
+    a text the person changed has no translation yet, so it shows as they wrote it."""
+    import dataclasses
+
     from ..authoring.lint import lint
-    from ..read.loader import parse_rules
+    from ..read.loader import parse_source
+    from ..read.translation import localise
 
     try:
-        rules = parse_rules(text, name)
+        source = parse_source(text, name)
+        rules = localise(dataclasses.replace(source, path=path or name), lang, region)
     except RuleFileError as exc:
         return None, [_message(p) for p in exc.problems]
     except TriageError as exc:
         return None, [{"line": None, "column": None, "severity": "error", "message": str(exc)}]
-    return rules, [_message(p) for p in lint(rules)]
+    return rules, [_message(p) for p in lint(source)]
 
 
 def _message(problem: Any) -> dict[str, Any]:
@@ -105,24 +113,24 @@ def questions_html(s: State, static: bool = False) -> str:
     for q in s.rules.questions:
         given = s.raw.get(q.id, "")
         asked = q.id in s.asked
-        note = "" if asked else '<span class="tag not-asked">not asked</span>'
+        note = "" if asked else f'<span class="tag not-asked">{esc(w("page.not_asked"))}</span>'
         problem = f'<p class="problem" role="alert">{esc(s.problems[q.id])}</p>' if q.id in s.problems else ""
         if static:
-            shown = given or ("not given" if q.optional else "not recorded")
-            control = f'<p class="answer">Answer: <strong>{esc(shown)}</strong></p>'
+            shown = given or (w("answer.not given") if q.optional else w("answer.not recorded"))
+            control = f'<p class="answer">{esc(w("page.answer"))} <strong>{esc(shown)}</strong></p>'
         elif q.type == NUMBER:
             unit = f" {esc(q.unit)}" if q.unit else ""
             control = (f'<input type="text" inputmode="decimal" name="{esc(q.id)}" id="q-{esc(q.id)}" '
-                       f'value="{esc(given)}" aria-describedby="why-{esc(q.id)}" placeholder="not recorded">{unit}')
+                       f'value="{esc(given)}" aria-describedby="why-{esc(q.id)}" placeholder="{esc(w("answer.not recorded"))}">{unit}')
         else:
             current = given.lower() if given.lower() in CHOICES else given
             options = []
             for choice in CHOICES:
-                label = choice or ("not given" if q.optional else "not recorded")
+                label = esc(w(f"answer.{choice}") if choice else w("answer.not given") if q.optional else w("answer.not recorded"))
                 checked = " checked" if current == choice else ""
                 options.append(f'<label class="choice"><input type="radio" name="{esc(q.id)}" value="{choice}"{checked}> '
                                f"{label}</label>")
-            control = f'<span class="choices" role="radiogroup" aria-label="{esc(q.id)}">{"".join(options)}</span>'
+            control = f'<span class="choices" role="radiogroup" aria-label="{esc(plain_text(q))}">{"".join(options)}</span>'
         rows.append(
             f'<fieldset class="question{"" if asked else " skipped"}" data-question="{esc(q.id)}" '
             f'data-asked="{str(asked).lower()}"><legend>{esc(plain_text(q))} {note}</legend>'
@@ -137,9 +145,10 @@ def result_html(s: State) -> str:
     view = result_view(s.result, s.asked)
     d = s.result.disposition
     parts = [f'<div class="result colour-{esc(view.colour)}" data-disposition="{esc(d.id)}">',
-             f'<h2 class="disposition">{esc(view.label.upper())}</h2><p>{esc(view.summary)}</p>']
+             f'<h2 class="disposition">{esc(view.label.upper())}</h2>',
+             f'<p class="notice" role="note">{esc(view.notice)}</p>' if view.notice else "", f'<p>{esc(view.summary)}</p>']
     if view.action:
-        parts.append(f'<p class="action"><strong>What to do now:</strong> {esc(view.action)}</p>')
+        parts.append(f'<p class="action"><strong>{esc(w("result.what_now"))}</strong> {esc(view.action)}</p>')
     for section in view.sections:
         if section.inline:
             parts.append(f'<p class="section section-{esc(section.key)}"><strong>{esc(section.title)}</strong> '
@@ -232,20 +241,23 @@ def case_link(raw: Mapping[str, str]) -> str:
     return "#" + "&".join(f"{quote(k)}={quote(v)}" for k, v in raw.items() if v)
 
 
-def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, static: bool = False) -> str:
-    """The whole page. static=True: one self-contained case (no script, no editor) for slides."""
+def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, static: bool = False,
+         languages: Mapping[str, str] | None = None) -> str:
+    """The whole page. static=True: one self-contained case (no script, no editor) for slides.
+    languages (code -> name), when more than one: a switch that reloads the page in another."""
     s = state(rules, raw or {})
     f = fragments(s, static)
     template, style = _asset("page.html"), _asset("style.css")
     # Live, the script is a file of the server's (its CSP allows no inline script); a static page has none.
     script = "" if static else '<script src="/app.js"></script>'
     editor = "" if static else (
-        '<section class="panel editor" aria-label="Rule file"><h2>Rule file</h2>'
-        '<p>Edit the rules: every change is checked as by <code>triage check</code>.</p>'
+        f'<section class="panel editor" aria-labelledby="h-editor"><h2 id="h-editor">{esc(w("page.rule_file"))}</h2>'
+        '<p>Edit the rules (in English, the rule file\'s language): every change is checked as by <code>triage check</code>.</p>'
         f'<textarea id="rules-text" spellcheck="false" aria-label="rule file text">{esc(rules_text)}</textarea>'
         '<ul id="messages" aria-live="polite"></ul></section>')
     what_if = "" if static else (
-        '<section class="panel" aria-label="What if"><h2>What if</h2><label>Change <select id="what-if-question">'
+        f'<section class="panel" aria-labelledby="h-what-if"><h2 id="h-what-if">{esc(w("page.what_if"))}</h2>'
+        '<label>Change <select id="what-if-question">'
         + "".join(f'<option value="{esc(q.id)}">{esc(q.id)}</option>' for q in rules.questions)
         # Typed, with suggestions: a number question takes a number ("what if age were 70"); blank is not recorded.
         + '</select></label> <label>to <input id="what-if-answer" list="what-if-words" size="12" autocomplete="off" '
@@ -254,12 +266,19 @@ def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, 
         '</option></datalist> <button id="what-if-go" type="button">Show before and after</button>'
         '<p id="what-if-help" class="help">Leave the answer empty for "not recorded".</p>'
         '<div id="what-if"></div></section>')
+    switch = ""
+    if languages and len(languages) > 1 and not static:
+        options = "".join(f'<option value="{esc(code)}" lang="{esc(code)}"{" selected" if code == rules.language else ""}>'
+                          f"{esc(name)}</option>" for code, name in languages.items())
+        switch = (f'<p class="language"><label for="language">{esc(w("result.language"))}</label> '
+                  f'<select id="language">{options}</select></p>')
+    words = {key: esc(w(f"page.{key}")) for key in ("questions", "result", "flowchart", "trace", "link", "not_diagnosis")}
     values = {
+        **{f"w_{k}": v for k, v in words.items()}, "lang": esc(language()), "language_switch": switch,
         "title": esc(rules.title), "style": style, "script": script, "questions": f["questions"],
         "result": f["result"], "flowchart": f["flowchart"], "trace": f["trace"], "editor": editor,
         "what_if": what_if, "mode": "static" if static else "live",
-        "hint": ("One case, as triage scored it: its answers, the result, the flowchart and the trace."
-                 if static else "Change an answer and watch the result, the flowchart and the trace."),
+        "hint": esc(w("page.hint_static") if static else w("page.hint_live")),
         "state": esc(json.dumps({"answers": s.raw})),
     }
     # One pass over the template: text put in (a title of "Mini {{questions}}") is never read as a placeholder.
@@ -268,8 +287,9 @@ def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, 
 
 # --- The server ---------------------------------------------------------------------------------
 
-def app(rules_path: str | Path | None = None) -> Any:
-    """The Starlette application: GET / (the page), POST /api/state (answers and rule text in, HTML out)."""
+def app(rules_path: str | Path | None = None, region: str | None = None) -> Any:
+    """The Starlette application: GET / (the page; ?lang=es for a language), POST /api/state (answers,
+    rule text and language in, HTML out)."""
     try:
         from starlette.applications import Starlette
         from starlette.requests import Request
@@ -277,28 +297,55 @@ def app(rules_path: str | Path | None = None) -> Any:
         from starlette.routing import Route
     except ImportError:
         raise TriageError("the playground needs its web extra: pip install 'redflag-triage[web]'") from None
-    from ..read.loader import default_rules_path, load_rules
+    from ..read.loader import default_rules_path
 
     path = Path(rules_path) if rules_path else default_rules_path()
     start_text = path.read_text(encoding="utf-8")
-    start_rules = load_rules(path)
-    name = path.name
+    site = Site(path, region)
 
     async def index(request: Request) -> Response:
-        return _refusal(request, post=False) or HTMLResponse(page(start_rules, start_text), headers=_HEADERS)
+        refused = _refusal(request, post=False)
+        if refused:
+            return refused
+        lang = site.language(request.query_params.get("lang"))
+        with site.speaking(lang):
+            return HTMLResponse(page(site.rules[lang], start_text, languages=site.names), headers=_HEADERS)
 
     async def script(request: Request) -> Response:
         return _refusal(request, post=False) or Response(_asset("app.js"), media_type="text/javascript", headers=_HEADERS)
 
     async def api_state(request: Request) -> Response:
-        return _refusal(request, post=True) or await _api_state(request, start_rules, name)
+        return _refusal(request, post=True) or await _api_state(request, site)
 
     return Starlette(routes=[Route("/", index), Route("/app.js", script),
                              Route("/api/state", api_state, methods=["POST"])])
 
 
-async def _api_state(request: Any, start_rules: RuleSet, name: str) -> Response:
-    """POST /api/state: answers (and a rule text) in, the page's fragments out."""
+class Site:
+    """The rule set in each language it has, loaded once, and each language's interface words."""
+
+    def __init__(self, path: Path, region: str | None):
+        from ..read.loader import load_rules
+        from ..read.translation import interface_words, languages, load_translation, translation_path
+
+        self.path, self.region, self.name = path, region, path.name
+        english = load_rules(path, None, region)
+        codes = languages(english)
+        self.rules = {"en": english, **{c: load_rules(path, c, region) for c in codes[1:]}}
+        self.names = {"en": "English", **{c: load_translation(translation_path(path, c)).name or c for c in codes[1:]}}
+        self.words = {c: interface_words(c) for c in codes}
+
+    def language(self, asked: object) -> str:
+        return asked if isinstance(asked, str) and asked in self.rules else "en"
+
+    def speaking(self, lang: str) -> Any:
+        from ..core.words import speaking
+
+        return speaking(lang, self.words[lang])
+
+
+async def _api_state(request: Any, site: Site) -> Response:
+    """POST /api/state: answers (and a rule text) in, the page's fragments out, in the page's language."""
     from starlette.responses import JSONResponse
 
     body = await _json_body(request)
@@ -311,6 +358,8 @@ async def _api_state(request: Any, start_rules: RuleSet, name: str) -> Response:
     answers = {str(k): str(v) for k, v in (answers or {}).items()}
     rules: RuleSet | None
     messages: list[dict[str, Any]]
+    lang = site.language(body.get("lang"))
+    start_rules = site.rules[lang]
     if text is None:
         rules, messages = start_rules, []
     else:
@@ -318,20 +367,22 @@ async def _api_state(request: Any, start_rules: RuleSet, name: str) -> Response:
 
         # Off the event loop and bounded: other requests are answered while one rule text is checked.
         try:
-            rules, messages = await asyncio.wait_for(run_in_threadpool(_check_alone, text, name), CHECK_SECONDS)
+            rules, messages = await asyncio.wait_for(
+                run_in_threadpool(_check_alone, text, site.name, lang, str(site.path), site.region), CHECK_SECONDS)
         except asyncio.TimeoutError:
             return _error(503, f"checking this rule text took over {CHECK_SECONDS} s (or an earlier "
                                 "one is still being checked); check it with `triage check`")
     # A broken rule file never breaks the page: its messages show, and the last good rules keep working.
     out: dict[str, Any] = {"messages": messages, "rules_ok": rules is not None}
     current = rules or start_rules
-    s = state(current, answers)
-    out.update(fragments(s))
-    out["link"] = case_link(s.raw)
-    what_if = body.get("what_if")
-    if isinstance(what_if, dict) and isinstance(what_if.get("question"), str) and what_if["question"] in current.questions_by_id:
-        changed = {**answers, str(what_if["question"]): str(what_if.get("answer") or "")}
-        out["what_if"] = what_if_html(s, state(current, changed), str(what_if["question"]))
+    with site.speaking(lang):
+        s = state(current, answers)
+        out.update(fragments(s))
+        out["link"] = case_link(s.raw)
+        what_if = body.get("what_if")
+        if isinstance(what_if, dict) and isinstance(what_if.get("question"), str) and what_if["question"] in current.questions_by_id:
+            changed = {**answers, str(what_if["question"]): str(what_if.get("answer") or "")}
+            out["what_if"] = what_if_html(s, state(current, changed), str(what_if["question"]))
     return JSONResponse(out, headers=_HEADERS)
 
 
@@ -350,11 +401,12 @@ CHECK_SECONDS = 10
 _CHECKING = threading.Lock()
 
 
-def _check_alone(text: str, name: str) -> tuple[RuleSet | None, list[dict[str, Any]]]:
+def _check_alone(text: str, name: str, lang: str | None = None, path: str | None = None,
+                 region: str | None = None) -> tuple[RuleSet | None, list[dict[str, Any]]]:
     if not _CHECKING.acquire(timeout=CHECK_SECONDS):
         raise asyncio.TimeoutError
     try:
-        return check_messages(text, name)
+        return check_messages(text, name, lang, path, region)
     finally:
         _CHECKING.release()
 
@@ -399,7 +451,8 @@ async def _json_body(request: Any) -> dict[str, Any] | Response:
     return body if isinstance(body, dict) else _error(400, "the request must be a JSON object")
 
 
-def serve(rules_path: str | Path | None, host: str, port: int, ready: Callable[[], None] = lambda: None) -> None:
+def serve(rules_path: str | Path | None, host: str, port: int, ready: Callable[[], None] = lambda: None,
+          region: str | None = None) -> None:
     try:
         import uvicorn
     except ImportError:
@@ -411,7 +464,7 @@ def serve(rules_path: str | Path | None, host: str, port: int, ready: Callable[[
             probe.bind((host, port))
         except OSError as exc:
             raise TriageError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port") from None
-    application = app(rules_path)
+    application = app(rules_path, region)
     ready()
     # access_log off: request lines would not hold answers (they go in POST bodies), but nothing is logged.
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)

@@ -64,7 +64,7 @@
   async function update(answers, whatIf) {
     const mine = ++pending;
     document.body.dataset.busy = "true";
-    const body = { answers: answers, rules: rulesText };
+    const body = { answers: answers, rules: rulesText, lang: document.documentElement.lang };
     if (whatIf) body.what_if = whatIf;
     const response = await fetch("/api/state", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await response.json();
@@ -130,6 +130,13 @@
     });
     document.getElementById("what-if-answer").addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); go.click(); }
+    });
+  }
+  const language = document.getElementById("language");
+  if (language) {
+    // Another language is another page; the answers travel in the link's #fragment, so none is lost.
+    language.addEventListener("change", function () {
+      window.location.assign("?lang=" + encodeURIComponent(language.value) + window.location.hash);
     });
   }
   window.addEventListener("hashchange", function () { update(answersFromUrl() || {}); });

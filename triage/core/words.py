@@ -1,0 +1,129 @@
+"""The interface's own words: prompts, headings and the messages a person reads, in one language.
+
+English lives here; another language is a catalogue file with the same keys (triage/locale/*.yaml,
+read by read.translation). The language in use is a context variable: a command sets it once, and
+each playground request sets its own, so two people in two languages never see each other's words.
+Words that name answers ("sí", "no sé") are accepted as well as the English ones, never instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+from typing import Iterator, Mapping
+
+ENGLISH: dict[str, str] = {
+    # the questionnaire
+    "prompt.progress": "Question {number} of at most {most}",
+    "prompt.controls": "({hint}; ? why we ask; back to go back; quit to stop)",
+    "prompt.controls_plain": "Answer {hint}. Type ? for why we ask, back to go back, quit to stop.",
+    "prompt.why": "Why we ask: ",
+    "prompt.please": "Please answer {hint}.",
+    "prompt.first": "This is the first question; there is nothing to go back to.",
+    "prompt.going_back": "Going back to: {text} (you answered: {answer})",
+    "prompt.sorry": "Sorry, {reason}.",
+    "hint.yesno": "yes / no / unsure",
+    "hint.number": "a number {range}{skip}",
+    "hint.skip": ", Enter to skip",
+    "hint.or_unsure": ", or unsure",
+    "range.between": "from {low} to {high}{unit}",
+    "range.at_least": "at least {low}{unit}",
+    "range.at_most": "at most {high}{unit}",
+    "range.any": "any number",
+    "range.any_unit": "any number of{unit}",
+    "error.not_an_answer": "{shown} is not an answer; use {words}",
+    "error.not_a_number": "{shown} is not a number; write a plain number {range}",
+    "error.out_of_range": "{value} is out of range; the answer must be {range}",
+    "words.yesno": "yes, no or unsure",
+    # answers as shown back
+    "answer.yes": "yes",
+    "answer.no": "no",
+    "answer.unsure": "unsure",
+    "answer.not given": "not given",
+    "answer.not recorded": "not recorded",
+    # words a person may type; several spellings are separated by |
+    "typed.yes": "yes|y",
+    "typed.no": "no|n",
+    "typed.unsure": "unsure|not sure|don't know",
+    "typed.back": "back|b",
+    "typed.why": "?|why|help",
+    "typed.quit": "quit|exit",
+    # the result
+    "result.heading": "Result: ",
+    "result.what_now": "What to do now:",
+    "result.also": "Also:",
+    "result.why": "Why:",
+    "result.unknown": "Could not be ruled out:",
+    "result.if_so": " If this turns out to be so: {action}",
+    "result.unsure": "You were not sure whether:",
+    "result.not_recorded": "Not recorded:",
+    "result.no_answer_for": "no answer for {questions}.",
+    "result.not_asked": "Not asked:",
+    "result.skipped": "{questions} ({why}; these checks were not done, and count as no).",
+    "result.did_not_apply": "they did not apply",
+    "result.no_answer_given": "no answer was given",
+    "result.flags": "Red-flag questions left unanswered:",
+    "result.flag_answer": "{text} (answer: {answer})",
+    "result.safety_net": "What would change this advice:",
+    "result.version": "Rule set {id} {version} (sha256 {sha})",
+    "result.answers": "Your answers (you can show these to a clinician)",
+    "result.question": "Question",
+    "result.answer": "Answer",
+    "result.language": "Language",
+    # the playground page
+    "page.questions": "Questions",
+    "page.result": "Result",
+    "page.flowchart": "Flowchart",
+    "page.trace": "Trace",
+    "page.what_if": "What if",
+    "page.rule_file": "Rule file",
+    "page.link": "Link to this case",
+    "page.not_diagnosis": "Not a diagnosis: a teaching tool.",
+    "page.hint_live": "Change an answer and watch the result, the flowchart and the trace.",
+    "page.hint_static": "One case, as triage scored it: its answers, the result, the flowchart and the trace.",
+    "page.not_asked": "not asked",
+    "page.answer": "Answer:",
+    # explain
+    "explain.why": "Why: ",
+    "explain.action": "What to do: ",
+    "explain.if_unsure": "If unsure: ",
+    "explain.source": "Source: ",
+    # the run command's own messages
+    "run.stopped": "stopped before the end; no result was given and nothing was saved",
+    "run.input_ended": "input ended before the questionnaire was finished; no result was given",
+}
+
+_catalogue: ContextVar[Mapping[str, str]] = ContextVar("triage_words", default=ENGLISH)
+_language: ContextVar[str] = ContextVar("triage_language", default="en")
+
+
+def w(key: str, **values: object) -> str:
+    """The words for `key` in the language in use, with {names} filled in."""
+    template = _catalogue.get().get(key) or ENGLISH[key]
+    return template.format(**values) if values else template
+
+
+def typed(key: str) -> tuple[str, ...]:
+    """What a person may type for `key` ("typed.yes"): the language's spellings, then English's."""
+    here = _catalogue.get().get(key, "")
+    return tuple(dict.fromkeys(s.strip().lower() for s in (here + "|" + ENGLISH[key]).split("|") if s.strip()))
+
+
+def language() -> str:
+    return _language.get()
+
+
+def install(code: str, catalogue: Mapping[str, str]) -> None:
+    """Use this language for the rest of the current context (a command, a request's thread)."""
+    _language.set(code)
+    _catalogue.set({**ENGLISH, **catalogue})
+
+
+@contextlib.contextmanager
+def speaking(code: str, catalogue: Mapping[str, str]) -> Iterator[None]:
+    lang, words = _language.set(code), _catalogue.set({**ENGLISH, **catalogue})
+    try:
+        yield
+    finally:
+        _catalogue.reset(words)
+        _language.reset(lang)
