@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .common import Command, ExitStatus, RulesOption, app, choice, err, user_errors
+from .common import Command, ExitStatus, LangOption, RegionOption, RulesOption, app, choice, err, user_errors
 
 
 @app.command("compile", cls=Command)
@@ -35,19 +35,23 @@ def export(
     rules: Optional[Path] = RulesOption,
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
                                          help="Write here instead of standard output (needed for xlsform)."),
+    lang: Optional[str] = LangOption,
+    region: Optional[str] = RegionOption,
 ) -> None:
-    """Write the rule set's questionnaire for a form tool; `score --from` reads what comes back."""
-    from ..read.loader import load_rules
+    """Write the rule set's questionnaire for a form tool; `score --from` reads what comes back. FHIR and
+    XLSForm carry every language the rule set has (--lang picks the first); REDCap gets one language."""
+    from ..read.loader import in_every_language, load_rules
 
     with user_errors():
-        ruleset = load_rules(rules)
+        ruleset = load_rules(rules, lang, region)
         content: str | bytes
         if to == "fhir":
             import json
 
             from ..formtools.fhir import questionnaire
 
-            content = json.dumps(questionnaire(ruleset), indent=2, ensure_ascii=False) + "\n"
+            others = {code: r for code, (_, r) in in_every_language(ruleset, region).items()}
+            content = json.dumps(questionnaire(ruleset, others), indent=2, ensure_ascii=False) + "\n"
         elif to == "redcap":
             from ..formtools.redcap import dictionary
 
@@ -58,7 +62,7 @@ def export(
                 raise typer.Exit(ExitStatus.CANNOT_RUN)
             from ..formtools.xlsform import workbook
 
-            content = workbook(ruleset)
+            content = workbook(ruleset, in_every_language(ruleset, region))
         if output is None:
             sys.stdout.write(content)  # type: ignore[arg-type]
         else:

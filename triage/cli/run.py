@@ -71,14 +71,18 @@ def run(
     with user_errors():
         _show(result, fmt, trace, before, values, asked, response_id, is_plain(plain))
     if save is not None:
-        from ..core.errors import TriageError
-        from ..read.answerfile import save_answers
+        _save(save, ruleset, values, asked)
 
-        try:
-            save_answers(save, ruleset, values, asked)
-        except TriageError as exc:
-            err(f"{exc}; the result above was not saved")
-            raise typer.Exit(ExitStatus.NOT_SAVED) from None
+
+def _save(save: str, ruleset: RuleSet, values: dict[str, Value], asked: list[str] | None) -> None:
+    from ..core.errors import TriageError
+    from ..read.answerfile import save_answers
+
+    try:
+        save_answers(save, ruleset, values, asked)
+    except TriageError as exc:
+        err(f"{exc}; the result above was not saved")
+        raise typer.Exit(ExitStatus.NOT_SAVED) from None
 
 
 def _interview(ruleset: RuleSet, ask_all: bool, to_stderr: bool = False, plain: bool = False) -> tuple[dict[str, Value], list[str]]:

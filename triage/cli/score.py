@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Callable, Iterator, Optional
 
 import typer
 
-from .common import Command, ExitStatus, RulesOption, app, choice, err, make_console, user_errors
+from .common import Command, ExitStatus, PlainOption, RulesOption, app, choice, err, is_plain, make_console, speak, user_errors
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,6 +41,8 @@ def score(
     evaluator: str = typer.Option("auto", "--evaluator", metavar="[auto|rows|columns]", callback=choice("auto", "rows", "columns"),
                                   help="rows: one row at a time; columns: blocks of rows with polars (the fast extra); "
                                        "auto: columns when polars is installed and the file is over 2 MB. Same output."),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="CODE", help="Language of the summary on standard error (the output is unchanged)."),
+    plain: bool = PlainOption,
 ) -> None:
     """Score a CSV of questionnaire responses. Exit 0: all rows scored; 1: some rows had errors; 2: cannot run."""
     from ..batch.stream import DELIMITERS, Options
@@ -71,10 +73,22 @@ def score(
         except KeyboardInterrupt:
             err("interrupted; no output file was written" if output else "interrupted")
             raise typer.Exit(ExitStatus.INTERRUPTED) from None  # main() gives a signal's own status
+    _summary(summary, ruleset, rules, lang, quiet, plain, stderr)
+    raise typer.Exit(ExitStatus.SOME_FAILED if summary.errors or summary.input_changed else ExitStatus.OK)
+
+
+def _summary(summary: Summary, ruleset: RuleSet, rules: Path | None, lang: str | None, quiet: bool, plain: bool,
+             stderr: Console) -> None:
+    """The end-of-run report, in the language asked for: its words only, since the scores are already made."""
+    from ..read.loader import load_rules
     from ..render.result import summary_renderable
 
-    stderr.print(summary_renderable(summary, ruleset, quiet))
-    raise typer.Exit(ExitStatus.SOME_FAILED if summary.errors or summary.input_changed else ExitStatus.OK)
+    shown = ruleset
+    if lang:
+        with user_errors():
+            speak(lang)
+            shown = load_rules(rules, lang)
+    stderr.print(summary_renderable(summary, shown, quiet, is_plain(plain, stderr=True)))
 
 
 def _score(ruleset: RuleSet, input: str, output: str | None, options: Options, jobs: int | None, quiet: bool,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from .model import Disposition, Question, Rule, RuleSet, SafetyNet
 
@@ -60,7 +60,7 @@ def rewrite(rules: RuleSet, change: Callable[[str, str], str]) -> RuleSet:
             advice=tuple(change(f"{base}.advice.{i}", a) for i, a in enumerate(d.advice)),
             safety_net=tuple(SafetyNet(change(f"{base}.safety_net.{i}", n.text), n.when) for i, n in enumerate(d.safety_net)))
 
-    def fields(kind: str, item: Question | Rule, names: tuple[str, ...]) -> dict[str, str]:
+    def fields(kind: str, item: Question | Rule, names: tuple[str, ...]) -> dict[str, Any]:
         return {n: change(f"{kind}.{item.id}.{n}", v) for n in names if (v := getattr(item, n)) is not None}
 
     return dataclasses.replace(

@@ -70,6 +70,12 @@ ENGLISH: dict[str, str] = {
     "result.question": "Question",
     "result.answer": "Answer",
     "result.language": "Language",
+    # an answer's label in a form (FHIR, XLSForm)
+    "form.yes": "Yes",
+    "form.no": "No",
+    "form.unsure": "Not sure",
+    "form.range": "Between {low} and {high}",
+    "form.out_of_range": "Out of range",
     # the playground page
     "page.questions": "Questions",
     "page.result": "Result",
@@ -83,6 +89,19 @@ ENGLISH: dict[str, str] = {
     "page.hint_static": "One case, as triage scored it: its answers, the result, the flowchart and the trace.",
     "page.not_asked": "not asked",
     "page.answer": "Answer:",
+    # score's summary
+    "summary.scored": "Scored {rows} rows with {id} {version} (sha256 {sha})",
+    "summary.result": "result",
+    "summary.rows": "rows",
+    "summary.share": "share",
+    "summary.error": "error (not scored)",
+    "summary.fired": "Rules that fired most",
+    "summary.unsure": "Questions most often answered unsure",
+    "summary.blank": "Questions most often not recorded (blank)",
+    "summary.absent": "{screen} was not screened in {rows} rows: the column is absent ('{id}' counts as no).",
+    "summary.blank_cell": "{screen} was not screened in {rows} rows: the cell is blank ('{id}' counts as no).",
+    "summary.raised": "{rows} row(s) were raised to a more urgent result only by answers that were not recorded "
+                      "(see the 'raised_by_not_recorded' column).",
     # explain
     "explain.why": "Why: ",
     "explain.action": "What to do: ",

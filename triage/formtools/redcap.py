@@ -54,6 +54,8 @@ def problems(rules: RuleSet) -> list[Problem]:
 def dictionary(rules: RuleSet) -> str:
     """The REDCap data dictionary (CSV) of one instrument named after the rule set. Every text cell is
     formula-escaped: a researcher opens this file in a spreadsheet before uploading it."""
+    # One language per dictionary: REDCap's multi-language module adds the others inside REDCap.
+    labels = LABELS if rules.language == "en" else skiplogic.answer_labels(rules.language)
     skiplogic.refuse(problems(rules))
     form = form_name(rules)
     rows: list[dict[str, str]] = [
@@ -72,7 +74,7 @@ def dictionary(rules: RuleSet) -> str:
                 row["Text Validation Max"] = skiplogic.number(q.maximum)
         else:
             row.update({"Field Type": "radio",
-                        "Choices, Calculations, OR Slider Labels": " | ".join(f"{CODES[w]}, {LABELS[w]}" for w in CODES)})
+                        "Choices, Calculations, OR Slider Labels": " | ".join(f"{CODES[w]}, {labels[w]}" for w in CODES)})
         rows.append(row)
     out = io.StringIO()
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")

@@ -46,6 +46,17 @@ def plain_text(q: Question) -> str:
     return q.text.strip()
 
 
+def answer_labels(language: str) -> dict[str, str]:
+    """The three answers as a form shows them in a language ("Sí", "No", "No sé"), and its range messages
+    (with {low} and {high} to fill in), from its interface words."""
+    from ..core.words import speaking, w
+    from ..read.translation import interface_words
+
+    with speaking(language, interface_words(language)):
+        return {YES: w("form.yes"), NO: w("form.no"), UNSURE: w("form.unsure"), "range": w("form.range"),
+                "out_of_range": w("form.out_of_range")}
+
+
 def label(q: Question) -> str:
     """A question's text for a form: plain, with its unit if the text does not say it."""
     text = plain_text(q)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Mapping
 
 from ..core.errors import Location, Problem, TriageError
 from ..core.model import NUMBER, RuleSet
@@ -19,7 +20,6 @@ from . import skiplogic
 
 CHOICES = "yes_no_unsure"
 LABELS = {skiplogic.YES: "Yes", skiplogic.NO: "No", skiplogic.UNSURE: "Not sure"}
-SURVEY = ("type", "name", "label", "hint", "relevant", "constraint", "constraint_message")
 
 
 # ODK XPath: `${q}`, with the choice names (triage's own spellings) as values.
@@ -37,25 +37,42 @@ def text(words: str) -> str:
     return words.replace("${", "$\u2060{")
 
 
-def sheets(rules: RuleSet) -> dict[str, list[list[str]]]:
-    """The workbook's sheets as rows of text (survey, choices, settings)."""
-    survey: list[list[str]] = [list(SURVEY), ["note", "triage_disclaimer", text(rules.disclaimer), "", "", "", ""]]
+def sheets(rules: RuleSet, others: Mapping[str, tuple[str, RuleSet]] | None = None) -> dict[str, list[list[str]]]:
+    """The workbook's sheets as rows of text (survey, choices, settings). With `others` (language code ->
+    its name and the rule set in it), labels and hints get one column per language, `label::Español (es)`,
+    as ODK reads them; the rule file's own language comes first and is the default."""
+    langs = {rules.language: ("English" if rules.language == "en" else rules.language, rules)}
+    langs.update(others or {})
+    tagged = bool(others)
+    columns = {c: f"{name} ({c})" for c, (name, _) in langs.items()}
+    labels = [f"label::{columns[c]}" for c in langs] if tagged else ["label"]
+    hints = [f"hint::{columns[c]}" for c in langs] if tagged else ["hint"]
+    messages = [f"constraint_message::{columns[c]}" for c in langs] if tagged else ["constraint_message"]
+    form_words = {c: skiplogic.answer_labels(c) for c in langs} if tagged else {rules.language: {
+        **LABELS, "range": "Between {low} and {high}", "out_of_range": "Out of range"}}
+    survey: list[list[str]] = [["type", "name", *labels, *hints, "relevant", "constraint", *messages]]
+    survey.append(["note", "triage_disclaimer", *(text(r.disclaimer) for _, r in langs.values()), *([""] * len(hints)), "", "",
+                   *([""] * len(messages))])
     for q in rules.questions:
         shown = relevant(skiplogic.shown_when(q.ask_when, rules))
+        words = [text(skiplogic.label(r.question(q.id))) for _, r in langs.values()]
+        whys = [text(r.question(q.id).why) for _, r in langs.values()]
         if q.type == NUMBER:
             bounds = []
             if q.minimum is not None:
                 bounds.append(f". >= {skiplogic.number(q.minimum)}")
             if q.maximum is not None:
                 bounds.append(f". <= {skiplogic.number(q.maximum)}")
-            label = text(skiplogic.label(q))
-            message = (f"Between {skiplogic.number(q.minimum)} and {skiplogic.number(q.maximum)}" if q.minimum is not None and q.maximum is not None
-                       else "Out of range" if bounds else "")
-            survey.append(["decimal", q.id, label, text(q.why), shown, " and ".join(bounds), message])
+            low, high = q.minimum, q.maximum
+            message = [(f["range"].format(low=skiplogic.number(low), high=skiplogic.number(high)) if low is not None and high is not None
+                        else f["out_of_range"] if bounds else "") for f in form_words.values()]
+            survey.append(["decimal", q.id, *words, *whys, shown, " and ".join(bounds), *message])
         else:
-            survey.append([f"select_one {CHOICES}", q.id, text(skiplogic.label(q)), text(q.why), shown, "", ""])
-    choices = [["list_name", "name", "label"]] + [[CHOICES, w, LABELS[w]] for w in LABELS]
+            survey.append([f"select_one {CHOICES}", q.id, *words, *whys, shown, "", *([""] * len(messages))])
+    choices = [["list_name", "name", *labels]] + [[CHOICES, w, *(f[w] for f in form_words.values())] for w in LABELS]
     settings = [["form_title", "form_id", "version"], [text(rules.title), rules.id, rules.version]]
+    if tagged:
+        settings = [[*settings[0], "default_language"], [*settings[1], columns[rules.language]]]
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
@@ -76,7 +93,7 @@ def problems(rules: RuleSet) -> list[Problem]:
     return found
 
 
-def workbook(rules: RuleSet) -> bytes:
+def workbook(rules: RuleSet, others: Mapping[str, tuple[str, RuleSet]] | None = None) -> bytes:
     """The XLSForm as .xlsx bytes."""
     try:
         from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -86,7 +103,7 @@ def workbook(rules: RuleSet) -> bytes:
     skiplogic.refuse(problems(rules))
     book = Workbook()
     first = True
-    for name, rows in sheets(rules).items():
+    for name, rows in sheets(rules, others).items():
         sheet = book.active if first else book.create_sheet()
         first = False
         sheet.title = name

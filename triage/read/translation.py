@@ -187,7 +187,7 @@ def load_region(region: str | Path | None = None) -> Region:
     if top is None:
         raise InputFileError(f"{path}: the file is empty; a region file starts with 'region:'")
     terms: dict[str, dict[str, str]] = {}
-    for term, (key_node, value) in (reader.mapping(top["terms"][1], "'terms'", (), TERMS) or {}).items():
+    for term, (_, value) in (reader.mapping(top["terms"][1], "'terms'", (), TERMS) or {}).items():
         names = reader.mapping(value, f"the term '{term}'", (SOURCE_LANGUAGE,), None) or {}
         terms[term] = {lang: reader.text(v, f"'{term}' in '{lang}'") or "" for lang, (_, v) in names.items()}
     for term in TERMS:

@@ -342,7 +342,7 @@ def change_renderable(before: Result, after: Result, plain: bool = False) -> Tab
     return table
 
 
-def summary_renderable(summary: Summary, rules: RuleSet, quiet: bool = False) -> Group:
+def summary_renderable(summary: Summary, rules: RuleSet, quiet: bool = False, plain: bool = False) -> Group:
     """The end-of-batch report for stderr: counts, shares, top rules, most-unknown questions, disclaimer."""
     from rich.console import Group
     from rich.table import Table
@@ -350,40 +350,38 @@ def summary_renderable(summary: Summary, rules: RuleSet, quiet: bool = False) ->
 
     parts: list[Any] = []
     if not quiet:
-        parts.append(Text(f"Scored {summary.rows:,} rows with {rules.id} {rules.version} (sha256 {rules.sha256})", style="bold"))
-        table = Table()
-        table.add_column("result")
-        table.add_column("rows", justify="right")
-        table.add_column("share", justify="right")
+        parts.append(Text(w("summary.scored", rows=f"{summary.rows:,}", id=rules.id, version=rules.version, sha=rules.sha256),
+                          style="bold"))
+        table = Table(box=None if plain else box_default())
+        table.add_column(w("summary.result"))
+        table.add_column(w("summary.rows"), justify="right")
+        table.add_column(w("summary.share"), justify="right")
         table.add_column("")
         total = summary.rows or 1
         for d in rules.dispositions:
             n = summary.by_disposition.get(d.id, 0)
-            table.add_row(Text(d.label, style=STYLES.get(d.colour, "")), f"{n:,}", f"{n / total:.1%}", "█" * round(20 * n / total))
-        table.add_row(Text("error (not scored)", style="bold magenta"), f"{summary.errors:,}",
-                      f"{summary.errors / total:.1%}", "█" * round(20 * summary.errors / total))
+            table.add_row(Text(d.label, style=STYLES.get(d.colour, "")), f"{n:,}", f"{n / total:.1%}", "" if plain else "█" * round(20 * n / total))
+        table.add_row(Text(w("summary.error"), style="bold magenta"), f"{summary.errors:,}",
+                      f"{summary.errors / total:.1%}", "" if plain else "█" * round(20 * summary.errors / total))
         parts.append(table)
         if summary.blank_lines:
             parts.append(Text(f"{summary.blank_lines:,} blank line(s) were skipped: they hold no response."))
         rule_order = {r.id: i for i, r in enumerate(rules.rules)}
         question_order = {q.id: i for i, q in enumerate(rules.questions)}
-        for title, counter, order in (("Rules that fired most", summary.fired, rule_order),
-                                      ("Questions most often answered unsure", summary.unsure_questions, question_order),
-                                      ("Questions most often not recorded (blank)", summary.not_recorded_questions, question_order)):
+        for title, counter, order in ((w("summary.fired"), summary.fired, rule_order),
+                                      (w("summary.unsure"), summary.unsure_questions, question_order),
+                                      (w("summary.blank"), summary.not_recorded_questions, question_order)):
             if counter:
                 # Ties in the rule file's order, not in the order the counts happened to be added.
                 top = sorted(counter.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)), kv[0]))[:5]
                 parts.append(Text(f"{title}: " + ", ".join(f"{k} ({v:,})" for k, v in top)))
         for q in rules.screens:
             if q.id in summary.absent_screens:
-                parts.append(Text(f"{q.screen} was not screened in {summary.rows:,} rows: the column is absent "
-                                  f"('{q.id}' counts as no)."))
+                parts.append(Text(w("summary.absent", screen=q.screen, rows=f"{summary.rows:,}", id=q.id)))
             elif summary.not_given_questions.get(q.id):
-                parts.append(Text(f"{q.screen} was not screened in {summary.not_given_questions[q.id]:,} rows: "
-                                  f"the cell is blank ('{q.id}' counts as no)."))
+                parts.append(Text(w("summary.blank_cell", screen=q.screen, rows=f"{summary.not_given_questions[q.id]:,}", id=q.id)))
         if summary.raised_by_not_recorded:
-            parts.append(Text(f"{summary.raised_by_not_recorded:,} row(s) were raised to a more urgent result only by "
-                              "answers that were not recorded (see the 'raised_by_not_recorded' column)."))
+            parts.append(Text(w("summary.raised", rows=f"{summary.raised_by_not_recorded:,}")))
     if summary.input_changed:
         parts.append(Text("The input file changed size while it was read (is something still writing it?): "
                           "the output holds the rows seen, which may not be all of them.", style="bold magenta"))
