@@ -1,5 +1,6 @@
 """Drive the real `triage run` in a pseudo-terminal, keystroke by keystroke, as a person would."""
 
+import io
 import os
 import re
 import signal
@@ -190,3 +191,81 @@ def test_score_shows_its_progress_bar_with_two_jobs(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1  # the file's rows with age 'old' are error rows, on purpose
+
+
+BOX_DRAWING = re.compile("[\u2500-\u257f\u2580-\u259f]")  # box drawing and block elements
+
+
+def spawn_with(*args, env_extra=None):
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm-256color", "NO_COLOR": "1", **(env_extra or {})}
+    return pexpect.spawn(sys.executable, ["-m", "triage", "run", *args], env=env, encoding="utf-8", timeout=20,
+                         dimensions=(40, 100), preexec_fn=_default_sigint)
+
+
+# What the person in the Spanish run answers, by question: words they would type, never English.
+SPANISH_PLAN = {"age": "72", "fever": "no sé", "temperature_c": "37,5", "weakness": "sí", "recent_fall": "sí",
+                "cannot_bear_weight": "no", "osteoporosis": "no sé"}
+
+
+def test_a_person_typing_only_spanish_gets_the_english_result_with_no_box_drawing(tmp_path):
+    """Issue 21: `run --lang es --plain` completed in Spanish words, including "atrás" and "por qué";
+    the saved answers, in the files' English spellings, replay in English to the same result; and
+    the whole screen stream holds no box-drawing character."""
+    from triage import load_rules
+
+    spanish = load_rules(None, "es")
+    by_text = {q.text: q for q in spanish.questions}
+    saved = tmp_path / "respuestas.yaml"
+    child = spawn_with("--lang", "es", "--plain", "--save", str(saved))
+    child.logfile_read = stream = io.StringIO()  # every character the terminal was sent
+    went_back = asked_why = False
+    while child.expect([r"Pregunta \d+ de \d+ como mucho: ([^\r\n]+)\r\n", r"Resultado: ([^\r\n]+)\r\n"]) == 0:
+        q = by_text[child.match.group(1).strip()]
+        child.expect("Responde ")
+        child.expect("> ")
+        if q.id == "faint" and not went_back:
+            child.sendline("atrás")
+            went_back = True
+            child.expect("Volvemos a:")
+            continue
+        if q.id == "faint" and not asked_why:
+            child.sendline("por qué")
+            asked_why = True
+            child.expect("Por qué preguntamos:")
+            child.expect("> ")
+        child.sendline(SPANISH_PLAN.get(q.id, "no"))
+    label = child.match.group(1).strip()
+    child.expect(pexpect.EOF)
+    screen = child.before
+    child.close()
+    assert child.exitstatus == 0 and went_back and asked_why
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from triage.cli import app
+
+    replay = CliRunner().invoke(app, ["run", "--answers", str(saved), "--format", "json"])
+    english = _json.loads(replay.stdout)
+    assert label == spanish.disposition(english["disposition"]).label.upper()
+    for reason in english["reasons"]:
+        assert spanish.rule(reason["rule"]).rationale in screen
+    assert "Traducción aún no revisada" in screen
+    assert saved.read_text(encoding="utf-8").count(": unsure") == 2  # files keep the English spellings
+    assert "Pregunta 1 de" in stream.getvalue() and not BOX_DRAWING.search(stream.getvalue())
+
+
+@pytest.mark.parametrize("how", [["--plain"], []])
+def test_plain_mode_draws_no_box_on_a_terminal(how):
+    """--plain, or TERM=dumb without it: headings in words, no box drawing anywhere on the screen."""
+    child = spawn_with(*how, env_extra={} if how else {"TERM": "dumb"})
+    child.logfile_read = stream = io.StringIO()
+    for answer in ("40", "yes", "yes"):
+        child.expect("> ")
+        child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = stream.getvalue()
+    assert child.exitstatus == 0
+    assert "Result: SEEK URGENT CARE" in screen and "Answer yes / no / unsure." in screen
+    assert not BOX_DRAWING.search(screen), BOX_DRAWING.search(screen)

@@ -134,12 +134,12 @@ def user_errors() -> Iterator[None]:
 
 
 def make_console(stderr: bool = False, plain: bool = False) -> Console:
-    """A console; plain (for screen readers and braille displays) has no colour and lets the terminal
+    """A console; plain (for screen readers and braille displays) has no colour or styling and lets the terminal
     wrap lines, so a sentence is never broken by a line end."""
     from rich.console import Console
 
     if plain:
-        return Console(stderr=stderr, highlight=False, no_color=True, soft_wrap=True, emoji=False)
+        return Console(stderr=stderr, highlight=False, color_system=None, soft_wrap=True, emoji=False)
     return Console(stderr=stderr, highlight=False)
 
 
