@@ -336,3 +336,56 @@ def test_on_a_phone_the_result_is_near_the_top_and_nothing_scrolls_sideways(brow
     questions = pg.evaluate("document.querySelector('#answers').getBoundingClientRect().top + window.scrollY")
     assert top < questions
     context.close()
+
+
+# axe-core, the npm package (.ci/run installs it with `npm install --prefix .axe axe-core`).
+AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_audit(pg):
+    """axe-core's serious and critical violations on the page as it is now. The script goes in through
+    the browser's debugger, as a browser extension would, so the page keeps its real CSP."""
+    needs(AXE.is_file(), "the accessibility audit needs axe-core: npm install --prefix .axe axe-core")
+    pg.evaluate(AXE.read_text(encoding="utf-8"))
+    found = pg.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map("
+                        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)})))")
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_page_passes_an_axe_audit_in_each_language(browser, server, lang):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(f"{server}?lang={lang}#age=72&fever=unsure&weakness=yes")
+    settle(pg)
+    assert pg.evaluate("document.documentElement.lang") == lang
+    assert pg.locator("#result").get_attribute("aria-live") == "polite"
+    assert axe_audit(pg) == []
+    # After an answer changes the page, too: the redrawn form and result are audited again.
+    pg.locator("input[name='fever'][value='yes']").check()
+    settle(pg)
+    assert axe_audit(pg) == []
+    context.close()
+
+
+def test_the_language_switch_keeps_every_answer_and_the_result(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(server + "#fever=unsure&weakness=yes")
+    settle(pg)
+    pg.locator("#age").count()  # the page is drawn
+    pg.locator("input[name='temperature_c']").fill("38,5")
+    settle(pg)
+    with pg.expect_navigation():
+        pg.locator("#language").select_option("es")
+    settle(pg)
+    spanish = load_rules(None, "es")
+    want = cli_result({"fever": "unsure", "weakness": "yes", "temperature_c": 38.5}, tmp_path)
+    assert pg.evaluate("document.documentElement.lang") == "es"
+    assert pg.locator("#result [data-disposition]").get_attribute("data-disposition") == want["disposition"]
+    assert spanish.disposition(want["disposition"]).label.upper() in pg.locator("#result h2").inner_text()
+    assert "Traducción aún no revisada" in pg.locator("#result").inner_text()
+    assert pg.locator("input[name='fever'][value='unsure']").is_checked()
+    assert pg.locator("input[name='temperature_c']").input_value() == "38,5"
+    assert pg.locator("#h-questions").inner_text() == "Preguntas"
+    context.close()

@@ -121,7 +121,7 @@ def questions_html(s: State, static: bool = False) -> str:
         elif q.type == NUMBER:
             unit = f" {esc(q.unit)}" if q.unit else ""
             control = (f'<input type="text" inputmode="decimal" name="{esc(q.id)}" id="q-{esc(q.id)}" '
-                       f'value="{esc(given)}" aria-describedby="why-{esc(q.id)}" placeholder="{esc(w("answer.not recorded"))}">{unit}')
+                       f'value="{esc(given)}" aria-labelledby="label-{esc(q.id)}" aria-describedby="why-{esc(q.id)}" placeholder="{esc(w("answer.not recorded"))}">{unit}')
         else:
             current = given.lower() if given.lower() in CHOICES else given
             options = []
@@ -133,7 +133,7 @@ def questions_html(s: State, static: bool = False) -> str:
             control = f'<span class="choices" role="radiogroup" aria-label="{esc(plain_text(q))}">{"".join(options)}</span>'
         rows.append(
             f'<fieldset class="question{"" if asked else " skipped"}" data-question="{esc(q.id)}" '
-            f'data-asked="{str(asked).lower()}"><legend>{esc(plain_text(q))} {note}</legend>'
+            f'data-asked="{str(asked).lower()}"><legend id="label-{esc(q.id)}">{esc(plain_text(q))} {note}</legend>'
             f'<p class="why" id="why-{esc(q.id)}">{esc(q.why)}</p>{control}{problem}</fieldset>')
     return "".join(rows)
 

@@ -135,8 +135,11 @@
   const language = document.getElementById("language");
   if (language) {
     // Another language is another page; the answers travel in the link's #fragment, so none is lost.
+    // The link is made from the form as it is now: a number still being typed is not in the URL yet.
     language.addEventListener("change", function () {
-      window.location.assign("?lang=" + encodeURIComponent(language.value) + window.location.hash);
+      const answers = answersFromForm();
+      const link = Object.keys(answers).map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(answers[k]); });
+      window.location.assign("?lang=" + encodeURIComponent(language.value) + (link.length ? "#" + link.join("&") : ""));
     });
   }
   window.addEventListener("hashchange", function () { update(answersFromUrl() || {}); });
