@@ -121,7 +121,8 @@ def questions_html(s: State, static: bool = False) -> str:
         elif q.type == NUMBER:
             unit = f" {esc(q.unit)}" if q.unit else ""
             control = (f'<input type="text" inputmode="decimal" name="{esc(q.id)}" id="q-{esc(q.id)}" '
-                       f'value="{esc(given)}" aria-labelledby="label-{esc(q.id)}" aria-describedby="why-{esc(q.id)}" placeholder="{esc(w("answer.not recorded"))}">{unit}')
+                       f'value="{esc(given)}" aria-labelledby="label-{esc(q.id)}" aria-describedby="why-{esc(q.id)}" '
+                       f'placeholder="{esc(w("answer.not recorded"))}">{unit}')
         else:
             current = given.lower() if given.lower() in CHOICES else given
             options = []
