@@ -88,6 +88,19 @@ def rule_sets(draw):
         if draw(st.booleans()):
             rule["action_if_unsure"] = f"Check {i} today."
         rules.append(rule)
+    for i, d in enumerate(dispositions):
+        # Safety-netting, some of it shown only where a condition could hold.
+        nets = []
+        for j in range(draw(st.integers(0, 2))):
+            line = f"If it gets worse, see {i}.{j}."
+            nets.append({"text": line, "when": draw(conditions(questions, depth=3))} if draw(st.booleans()) else line)
+        if nets:
+            d["safety_net"] = nets
+    for q in questions:
+        if q["type"] == "number" and draw(st.booleans()):
+            q["unit"] = draw(st.sampled_from(["weeks", "°C", "mmHg"]))
+        elif q["type"] == "yesno" and draw(st.integers(0, 3)) == 0:
+            q["unsure_note"] = "Ask someone who knows."
     data = {
         "id": "generated", "title": "Generated", "version": "1", "disclaimer": "Not a diagnosis.",
         "sources": [{"id": "s", "title": "Test"}], "dispositions": dispositions,

@@ -53,7 +53,8 @@ def test_diagram_formats_name_every_question_rule_and_result(fmt, start):
 def test_check_passes_the_shipped_rule_files():
     result = invoke("check", "--strict", *SHIPPED)
     assert result.exit_code == 0, result.stdout
-    assert all(line.endswith("rules)") for line in result.stdout.splitlines())
+    # The default rule set's line also says its translations were checked with it.
+    assert all(line.endswith(("rules)", "rules; translations: es)")) for line in result.stdout.splitlines())
 
 
 LINTY = MINIMAL.replace(
@@ -222,7 +223,8 @@ def test_check_without_a_file_checks_the_shipped_rule_set():
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0, result.output
     rules = load_rules()
-    assert result.stdout.strip().endswith(f"l2_l3_radiculopathy.yaml: ok ({len(rules.questions)} questions, {len(rules.rules)} rules)")
+    assert result.stdout.strip().endswith(
+        f"l2_l3_radiculopathy.yaml: ok ({len(rules.questions)} questions, {len(rules.rules)} rules; translations: es)")
     assert runner.invoke(app, ["check", "--for", "redcap"]).exit_code == 0  # the default set fits every tool
 
 
@@ -231,7 +233,8 @@ def test_check_and_test_take_rules_like_every_command_and_default_to_the_shipped
 
     shipped = invoke("test", DEFAULT_RULES)
     assert invoke("test").stdout == shipped.stdout and invoke("test", "--rules", DEFAULT_RULES).stdout == shipped.stdout
-    assert invoke("check").stdout == f"{default_rules_path()}: ok ({len(RULES.questions)} questions, {len(RULES.rules)} rules)\n"
+    assert invoke("check").stdout == (f"{default_rules_path()}: ok ({len(RULES.questions)} questions, {len(RULES.rules)} rules; "
+                                      "translations: es)\n")
     path = tmp_path / "mine.yaml"
     path.write_text(MINIMAL)
     mine = invoke("check", "--rules", path)

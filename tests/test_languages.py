@@ -260,3 +260,58 @@ def test_redcap_gets_one_language_per_dictionary():
     assert out.exit_code == 0
     assert "¿Cuántos años tienes?" in out.stdout and "1, Sí | 0, No | 9, No sé" in out.stdout
     assert "How old are you" not in out.stdout
+
+
+# --- the laws, on generated rule sets --------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_translation_changes_exactly_the_texts_it_covers_and_no_result(tmp_path_factory, data):
+    """For any rule set and any part of it translated: each translated text is shown in translation,
+    every other text in English, check names exactly the texts left out, and every result is the same."""
+    from triage.core.locale import texts
+    from triage.evaluation.engine import evaluate_values
+
+    from .rulesets import rows_for, rule_sets
+
+    text, _ = data.draw(rule_sets())
+    where = tmp_path_factory.mktemp("generated")
+    rules_path = where / "gen.yaml"
+    rules_path.write_text(text, encoding="utf-8")
+    source = load_source(rules_path)
+    english = texts(source)
+    chosen = data.draw(st.sets(st.sampled_from(sorted(english))))
+    entries = "".join(f"  {key}:\n    source: {json.dumps(english[key])}\n    text: {json.dumps('«' + key + '» ' + english[key][::-1])}\n"
+                      for key in sorted(chosen))
+    (where / "gen.xx.yaml").write_text(f"translation_of: {source.id}\nlanguage: xx\nname: Xx\nreviewed: true\n"
+                                       f"texts:{chr(10) + entries if entries else ' {}'}\n", encoding="utf-8")
+    shown = texts(load_rules(rules_path, "xx"))
+    assert shown.keys() == english.keys()
+    for key, words in shown.items():
+        assert words == ("«" + key + "» " + english[key][::-1] if key in chosen else english[key])
+    problems = translation_problems(source, load_translation(where / "gen.xx.yaml"))
+    assert sorted(p.message.split()[4] for p in problems) == sorted(set(english) - chosen)
+    translated, plain = load_rules(rules_path, "xx"), load_rules(rules_path)
+    for row in data.draw(rows_for(plain, valid_only=True, max_size=4)):
+        from triage.core.answers import parse_answers
+
+        values = parse_answers(plain, dict(zip([q.id for q in plain.questions], row)))
+        want, got = evaluate_values(plain, values), evaluate_values(translated, values)
+        assert (got.disposition.id, [r.id for r in got.fired], [r.id for r in got.unknown]) == (
+            want.disposition.id, [r.id for r in want.fired], [r.id for r in want.unknown])
+
+
+def test_a_region_file_of_ones_own_names_its_services(tmp_path):
+    region = tmp_path / "ie.yaml"
+    text = (ROOT / "rules" / "regions" / "generic.yaml").read_text(encoding="utf-8")
+    region.write_text(text.replace("region: generic", "region: ie").replace("your local emergency number", "112 or 999"),
+                      encoding="utf-8")
+    (tmp_path / "a.yaml").write_text("sudden_onset: yes\nfaint: yes\n")
+    out = runner.invoke(app, ["run", "--region", str(region), "--answers", str(tmp_path / "a.yaml"), "-f", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["action"] == "Call 112 or 999 now."
+    # A region file that leaves out a term is refused, naming it.
+    region.write_text(text.replace("  doctor:\n    en: your doctor\n    es: tu médico\n", ""), encoding="utf-8")
+    out = runner.invoke(app, ["run", "--region", str(region), "--answers", str(tmp_path / "a.yaml")])
+    assert out.exit_code == 2 and "'terms' is missing 'doctor:'" in out.output

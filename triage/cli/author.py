@@ -28,6 +28,22 @@ def _tool_problems(tool: str, ruleset: RuleSet) -> list[Problem]:
 TOOLS = ("redcap", "xlsform", "fhir")
 
 
+def _counts(ruleset: RuleSet) -> str:
+    from ..read.translation import languages
+
+    also = languages(ruleset)[1:]
+    return f"{len(ruleset.questions)} questions, {len(ruleset.rules)} rules" + (f"; translations: {', '.join(also)}" if also else "")
+
+
+def _check_translation(path: Path, rule_file: Path, strict: bool) -> ExitStatus:
+    warnings = _translation_warnings(rule_file, only=path)
+    for problem in warnings:
+        print(f"{problem.location}: warning: {problem.message}")
+    if not warnings:
+        print(f"{path}: ok (a translation of {rule_file})")
+    return ExitStatus.SOME_FAILED if warnings and strict else ExitStatus.OK
+
+
 def _translated_rule_file(path: Path) -> Path | None:
     """The rule file a translation file `<rules>.<lang>.yaml` belongs to; None for any other file."""
     from ..read.translation import LANGUAGE_CODE
@@ -87,13 +103,7 @@ def check(
     for path in [*(files or []), *([rules] if rules else [])] or [default_rules_path()]:
         rule_file = _translated_rule_file(path)
         if rule_file is not None:  # a translation given on its own: checked against its rule file only
-            warnings = _translation_warnings(rule_file, only=path)
-            for problem in warnings:
-                print(f"{problem.location}: warning: {problem.message}")
-            if warnings and strict:
-                worst = max(worst, ExitStatus.SOME_FAILED)
-            if not warnings:
-                print(f"{path}: ok (a translation of {rule_file})")
+            worst = max(worst, _check_translation(path, rule_file, strict))
             continue
         try:
             ruleset = load_rules(path)
@@ -120,7 +130,7 @@ def check(
         if errors:
             worst = ExitStatus.CANNOT_RUN
         if not warnings and not errors:
-            print(f"{path}: ok ({len(ruleset.questions)} questions, {len(ruleset.rules)} rules)")
+            print(f"{path}: ok ({_counts(ruleset)})")
     raise typer.Exit(worst)
 
 

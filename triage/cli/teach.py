@@ -33,14 +33,13 @@ def playground(
             if answers is not None or settings:
                 err("--answers and --set are for --export; in the page, answer the questions (or open a case link)")
                 raise typer.Exit(ExitStatus.CANNOT_RUN)
-            if lang is not None:
-                err("--lang is for --export; the page has its own language switch")
-                raise typer.Exit(ExitStatus.CANNOT_RUN)
             from ..teach.playground import serve
 
             # Said once the port is bound and the web extra found: never an address that answers nothing.
+            query = f"?lang={lang}" if lang else ""
             serve(path, "127.0.0.1", port,
-                  lambda: print(f"triage playground on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr), region)
+                  lambda: print(f"triage playground on http://127.0.0.1:{port}/{query} (Ctrl-C to stop)", file=sys.stderr),
+                  region, lang)
             return
         raw: dict[str, str] = {}
         if answers is not None:

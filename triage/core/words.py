@@ -107,6 +107,12 @@ ENGLISH: dict[str, str] = {
     "explain.action": "What to do: ",
     "explain.if_unsure": "If unsure: ",
     "explain.source": "Source: ",
+    "explain.default": "when every rule above is definitely false, and no red-flag answer is unknown",
+    "explain.cautious": ("when none of the rules above is true and any rule here is true; also when something "
+                         "could not be ruled out (an unsure answer, or one not recorded)"),
+    "explain.first": "when any of these rules is true",
+    "explain.other": "when none of the rules above is true and any of these is",
+    "explain.questions": "Questions, in the order they are asked",
     # the run command's own messages
     "run.stopped": "stopped before the end; no result was given and nothing was saved",
     "run.input_ended": "input ended before the questionnaire was finished; no result was given",

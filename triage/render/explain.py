@@ -49,14 +49,13 @@ def _fill(tree: Any, rules: RuleSet) -> None:
     for i, d in enumerate(rules.dispositions):
         style = STYLES.get(d.colour, "bold")
         if i == rules.default_level:
-            how = "when every rule above is definitely false, and no red-flag answer is unknown"
+            how = w("explain.default")
         elif i == rules.cautious_level:
-            how = ("when none of the rules above is true and any rule here is true; also when something "
-                   "could not be ruled out (an unsure answer, or one not recorded)")
+            how = w("explain.cautious")
         elif i == 0:
-            how = "when any of these rules is true"
+            how = w("explain.first")
         else:
-            how = "when none of the rules above is true and any of these is"
+            how = w("explain.other")
         branch = tree.add(Text.assemble((d.label, style), f" ({d.id}) ", (how, "italic")))
         for rule in (r for r in rules.rules if r.disposition == d.id):
             node = branch.add(Text.assemble((rule.id, "bold"), ": when ", describe(rule.when, rules)))
@@ -67,7 +66,7 @@ def _fill(tree: Any, rules: RuleSet) -> None:
             node.add(Text.assemble((w("explain.if_unsure"), "cyan"), unsure_level.label.lower(),
                                    f" — {rule.action_if_unsure}" if rule.action_if_unsure else ""))
             node.add(Text.assemble((w("explain.source"), "cyan"), source_title(rules, rule.source)))
-    questions = tree.add(Text("Questions, in the order they are asked", style="bold"))
+    questions = tree.add(Text(w("explain.questions"), style="bold"))
     for q in rules.questions:
         extra = ["yes/no"] if q.type != "number" else []
         if q.flag:

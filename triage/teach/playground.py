@@ -288,7 +288,7 @@ def page(rules: RuleSet, rules_text: str, raw: Mapping[str, str] | None = None, 
 
 # --- The server ---------------------------------------------------------------------------------
 
-def app(rules_path: str | Path | None = None, region: str | None = None) -> Any:
+def app(rules_path: str | Path | None = None, region: str | None = None, lang: str | None = None) -> Any:
     """The Starlette application: GET / (the page; ?lang=es for a language), POST /api/state (answers,
     rule text and language in, HTML out)."""
     try:
@@ -302,7 +302,7 @@ def app(rules_path: str | Path | None = None, region: str | None = None) -> Any:
 
     path = Path(rules_path) if rules_path else default_rules_path()
     start_text = path.read_text(encoding="utf-8")
-    site = Site(path, region)
+    site = Site(path, region, lang)
 
     async def index(request: Request) -> Response:
         refused = _refusal(request, post=False)
@@ -325,9 +325,9 @@ def app(rules_path: str | Path | None = None, region: str | None = None) -> Any:
 class Site:
     """The rule set in each language it has, loaded once, and each language's interface words."""
 
-    def __init__(self, path: Path, region: str | None):
+    def __init__(self, path: Path, region: str | None, default: str | None = None):
         from ..read.loader import load_rules
-        from ..read.translation import interface_words, languages, load_translation, translation_path
+        from ..read.translation import find_translation, interface_words, languages, load_translation, translation_path
 
         self.path, self.region, self.name = path, region, path.name
         english = load_rules(path, None, region)
@@ -335,9 +335,13 @@ class Site:
         self.rules = {"en": english, **{c: load_rules(path, c, region) for c in codes[1:]}}
         self.names = {"en": "English", **{c: load_translation(translation_path(path, c)).name or c for c in codes[1:]}}
         self.words = {c: interface_words(c) for c in codes}
+        if default is not None and default not in self.rules:
+            find_translation(english, default)  # the one-line error naming the languages there are
+        self.default = default or "en"
 
     def language(self, asked: object) -> str:
-        return asked if isinstance(asked, str) and asked in self.rules else "en"
+        """The language a request asks for, if the rule set has it; the page's default otherwise."""
+        return asked if isinstance(asked, str) and asked in self.rules else self.default
 
     def speaking(self, lang: str) -> Any:
         from ..core.words import speaking
@@ -453,7 +457,7 @@ async def _json_body(request: Any) -> dict[str, Any] | Response:
 
 
 def serve(rules_path: str | Path | None, host: str, port: int, ready: Callable[[], None] = lambda: None,
-          region: str | None = None) -> None:
+          region: str | None = None, lang: str | None = None) -> None:
     try:
         import uvicorn
     except ImportError:
@@ -465,7 +469,7 @@ def serve(rules_path: str | Path | None, host: str, port: int, ready: Callable[[
             probe.bind((host, port))
         except OSError as exc:
             raise TriageError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port") from None
-    application = app(rules_path, region)
+    application = app(rules_path, region, lang)
     ready()
     # access_log off: request lines would not hold answers (they go in POST bodies), but nothing is logged.
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
