@@ -80,6 +80,7 @@ def parse_answer(q: Question, raw: object) -> Value:
         key = raw.strip().lower()
         if key in YESNO_TABLE:
             return YESNO_TABLE[key] if key else q.blank
+        # mutant: typed-words
         if (word := _typed_word(key)) is not None:
             return word
     raise AnswerError(q.id, w("error.not_an_answer", shown=shown(raw), words=w("words.yesno")))

@@ -203,10 +203,12 @@ def localise(rules: RuleSet, language: str | None = None, region: str | Path | R
     language = language or SOURCE_LANGUAGE
     place = region if isinstance(region, Region) else load_region(region)
     translation = None if language == SOURCE_LANGUAGE else find_translation(rules, language)
+    # mutant: region-language
     names = place.words(language)
 
     def change(key: str, text: str) -> str:
         entry = translation.entries.get(key) if translation is not None else None
+        # mutant: stale-translation
         if entry is None or not same(entry.source, text):
             return fill(text, place.words(SOURCE_LANGUAGE))
         out = fill(entry.text, names)
@@ -288,6 +290,7 @@ def translation_problems(rules: RuleSet, translation: Translation) -> list[Probl
         elif not same(entry.source, text):
             warn(here, entry.source_line, f"stale: {key} changed in the rule file since it was translated "
                                           "(update 'source' and 'text'; until then the English is shown)")
+        # mutant: lost-terms
         elif sorted(terms_in(entry.text)) != sorted(terms_in(text)):
             warn(here, entry.line, f"{key} must keep the service names {{...}} of its source: {', '.join(terms_in(text)) or 'none'}")
     for key, entry in translation.entries.items():
