@@ -219,9 +219,10 @@ def test_a_person_typing_only_spanish_gets_the_english_result_with_no_box_drawin
     child = spawn_with("--lang", "es", "--plain", "--save", str(saved))
     child.logfile_read = stream = io.StringIO()  # every character the terminal was sent
     went_back = asked_why = False
-    while child.expect([r"Pregunta \d+ de \d+ como mucho: ([^\r\n]+)\r\n", r"Resultado: ([^\r\n]+)\r\n"]) == 0:
+    # Plain: each question is one line, with its choices spelled out after it.
+    while child.expect([r"Pregunta \d+ de \d+ como mucho: ([^\r\n]+?) Responde [^\r\n]+ salir para terminar\.\r\n",
+                        r"Resultado: ([^\r\n]+)\r\n"]) == 0:
         q = by_text[child.match.group(1).strip()]
-        child.expect("Responde ")
         child.expect("> ")
         if q.id == "faint" and not went_back:
             child.sendline("atrás")

@@ -42,16 +42,18 @@ def ask(session: Session, console: Console, read: Callable[[str], str] = input, 
     while (q := session.next_question()) is not None:
         number, most = session.progress
         console.print()
-        if plain:
-            say(f"{w('prompt.progress', number=number, most=most)}: {q.text}")
+        if plain:  # the question and its choices as one line, for a screen reader to read out at once
+            say(f"{w('prompt.progress', number=number, most=most)}: {q.text} {w('prompt.controls_plain', hint=hint(q))}")
         else:
             say(w("prompt.progress", number=number, most=most), style="dim")
             say(q.text, style="bold")
+        first = True
         while True:
-            if plain:
-                say(w("prompt.controls_plain", hint=hint(q)))
-            else:
+            if not plain:
                 say(w("prompt.controls", hint=hint(q)), style="dim")
+            elif not first:
+                say(w("prompt.controls_plain", hint=hint(q)))
+            first = False
             raw = read("> ")
             word = raw.strip().lower()
             if word in typed("typed.why"):
