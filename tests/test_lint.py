@@ -113,3 +113,18 @@ def test_check_warns_about_a_question_that_carries_the_terminals_own_hint():
     found = [p.message for p in lint(parse_rules(text, "hint.yaml"))]
     assert any("question 'temp' says '(Press Enter to skip.)'" in m for m in found), found
     assert not any(" says " in p.message for p in lint(parse_rules(MINIMAL, "plain.yaml")))
+
+
+def test_a_misspelt_service_name_is_named_before_a_person_reads_its_braces(tmp_path):
+    from triage import load_rules
+    from triage.authoring.lint import lint
+
+    from .conftest import MINIMAL
+
+    path = tmp_path / "r.yaml"
+    path.write_text(MINIMAL.replace('text: "Any pain?"', 'text: "Any pain? Call {emergency_numbr} if so."'))
+    messages = [p.message for p in lint(load_rules(path))]
+    assert any("'{emergency_numbr}', which is not a service name" in m for m in messages), messages
+    path.write_text(MINIMAL.replace('text: "Any pain?"', 'text: "Any pain? Call {emergency_number} if so."'))
+    assert not any("service name" in p.message for p in lint(load_rules(path)))
+    assert "Call 999 if so." in load_rules(path).questions[0].text

@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 from ..core.describe import describe
 from ..core.domains import domains, exists
 from ..core.errors import Location, Problem
+from ..core.locale import ANY_BRACES, TERMS
 from ..core.logic import COMPARISONS, CONNECTIVES, NOT_GIVEN, NUMBER_OPS, Value
 from ..core.model import Compare, Condition, Question, Rule, RuleSet
 
@@ -50,6 +51,10 @@ def lint(rules: RuleSet) -> list[Problem]:
             warn(rule, f"rule '{rule.id}' holds whenever '{c.question}' is not given: it is optional, so a blank (or a "
                        "missing column) reads as no; test 'is: yes' instead, or make the question required")
     for item, field, text in _texts(rules):
+        unknown = [t for t in ANY_BRACES.findall(text) if t not in TERMS]
+        if unknown:
+            warn(item, f"{field} holds '{{{unknown[0]}}}', which is not a service name and would be shown as written; "
+                       f"the service names are {', '.join('{' + t + '}' for t in TERMS)}")
         if _MARKUP.search(text):
             warn(item, f"{field} holds '{_MARKUP.search(text).group(0)}', which looks like terminal markup; "  # type: ignore[union-attr]
                        "it is shown exactly as written (rule files have no formatting)")
