@@ -315,3 +315,14 @@ def test_a_region_file_of_ones_own_names_its_services(tmp_path):
     region.write_text(text.replace("  doctor:\n    en: your doctor\n    es: tu médico\n", ""), encoding="utf-8")
     out = runner.invoke(app, ["run", "--region", str(region), "--answers", str(tmp_path / "a.yaml")])
     assert out.exit_code == 2 and "'terms' is missing 'doctor:'" in out.output
+
+
+def test_score_with_lang_changes_the_summary_and_not_one_byte_of_the_output(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("fever,age\nyes,40\nsí,\n", encoding="utf-8")
+    english = runner.invoke(app, ["score", str(source), "--allow-missing", "-o", str(tmp_path / "en.csv")])
+    spanish = runner.invoke(app, ["score", str(source), "--allow-missing", "-o", str(tmp_path / "es.csv"), "--lang", "es"])
+    assert english.exit_code == spanish.exit_code == 1  # "sí" is not a spelling a file may hold
+    assert (tmp_path / "en.csv").read_bytes() == (tmp_path / "es.csv").read_bytes()
+    assert "filas puntuadas" in spanish.stderr and "Traducción aún no revisada" in spanish.stderr
+    assert "Scored 2 rows" in english.stderr and "Traducción" not in english.stderr

@@ -391,6 +391,8 @@ def summary_renderable(summary: Summary, rules: RuleSet, quiet: bool = False, pl
             parts.append(Text("  " + line))
         if summary.errors > len(summary.first_errors):
             parts.append(Text(f"  … and {summary.errors - len(summary.first_errors):,} more; see the 'error' column."))
+    if rules.notice:
+        parts.append(Text(rules.notice, style="bold"))
     parts.append(Text(rules.disclaimer, style="italic"))
     return Group(*parts)
 
