@@ -326,3 +326,15 @@ def test_score_with_lang_changes_the_summary_and_not_one_byte_of_the_output(tmp_
     assert (tmp_path / "en.csv").read_bytes() == (tmp_path / "es.csv").read_bytes()
     assert "filas puntuadas" in spanish.stderr and "Traducción aún no revisada" in spanish.stderr
     assert "Scored 2 rows" in english.stderr and "Traducción" not in english.stderr
+
+
+def test_a_command_in_spanish_leaves_the_next_one_and_the_library_in_english(tmp_path):
+    from triage.core.words import language, w
+
+    answers = tmp_path / "a.yaml"
+    answers.write_text("fever: yes\n")
+    assert runner.invoke(app, ["run", "--lang", "es", "--answers", str(answers)]).output.startswith("Resultado: ")
+    assert runner.invoke(app, ["run", "--answers", str(answers)]).output.startswith("Result: ")
+    assert (language(), w("result.why")) == ("en", "Why:")
+    assert runner.invoke(app, ["run", "--lang", "es", "--answers", str(tmp_path / "none.yaml")]).exit_code == 2
+    assert language() == "en"

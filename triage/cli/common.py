@@ -97,9 +97,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", metavar="", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """Red-flag triage of symptoms from declarative rule files. Not a diagnosis."""
+    from ..core.words import install
+
+    # Every command starts in English, and whatever language it chose is undone when it ends: a program
+    # (or a test) may run several commands, and call the library, in one thread.
+    ctx.call_on_close(install("en", {}))
 
 
 def err(message: str) -> None:
@@ -153,12 +159,12 @@ def is_plain(asked: bool, stderr: bool = False) -> bool:
 
 
 def speak(language: str | None) -> None:
-    """Use a language's interface words for the rest of this command."""
+    """Use a language's interface words until this command ends."""
     if language:
         from ..core.words import install
         from ..read.translation import interface_words
 
-        install(language, interface_words(language))
+        install(language, interface_words(language))  # undone when the command ends: see _main
 
 
 LangOption = typer.Option(None, "--lang", metavar="CODE",

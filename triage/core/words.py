@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from contextvars import ContextVar
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 ENGLISH: dict[str, str] = {
     # the questionnaire
@@ -138,10 +138,16 @@ def language() -> str:
     return _language.get()
 
 
-def install(code: str, catalogue: Mapping[str, str]) -> None:
-    """Use this language for the rest of the current context (a command, a request's thread)."""
-    _language.set(code)
-    _catalogue.set({**ENGLISH, **catalogue})
+def install(code: str, catalogue: Mapping[str, str]) -> Callable[[], None]:
+    """Use this language for the rest of the current context (a command); returns what puts the one
+    before back, for the command to call when it ends (a program may run several commands in one thread)."""
+    lang, words = _language.set(code), _catalogue.set({**ENGLISH, **catalogue})
+
+    def restore() -> None:
+        _catalogue.reset(words)
+        _language.reset(lang)
+
+    return restore
 
 
 @contextlib.contextmanager

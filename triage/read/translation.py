@@ -22,6 +22,7 @@ from ..core.locale import TERMS, fill, rewrite, terms_in, texts
 from ..core.model import RuleSet
 from .filekinds import load_document
 from .files import shipped_rules_dir
+from .yamlsafe import NodeReader
 
 SOURCE_LANGUAGE = "en"
 DEFAULT_REGION = "uk"
@@ -125,12 +126,12 @@ def load_translation(path: str | Path) -> Translation:
                        contractions, markers, entries)
 
 
-def _pairs(reader, node: Node) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _pairs(reader: NodeReader, node: Node) -> dict[str, str]:
     fields = reader.mapping(node, "'contractions'", optional=None) or {}
     return {k: str(reader.scalar(v)) for k, (_, v) in fields.items()}
 
 
-def _markers(reader, node: Node) -> list[Marker]:  # type: ignore[no-untyped-def]
+def _markers(reader: NodeReader, node: Node) -> list[Marker]:
     out = []
     for item in reader.sequence(node, "'markers'"):
         fields = reader.mapping(item, "a marker", ("source", "translation"))
@@ -141,7 +142,7 @@ def _markers(reader, node: Node) -> list[Marker]:  # type: ignore[no-untyped-def
     return out
 
 
-def _entries(reader, node: Node) -> dict[str, Entry]:  # type: ignore[no-untyped-def]
+def _entries(reader: NodeReader, node: Node) -> dict[str, Entry]:
     out: dict[str, Entry] = {}
     for key, (key_node, value) in (reader.mapping(node, "'texts'", optional=None) or {}).items():
         fields = reader.mapping(value, f"the text '{key}'", ("source", "text"))
@@ -283,6 +284,10 @@ def translation_problems(rules: RuleSet, translation: Translation) -> list[Probl
 
     if translation.of != rules.id:
         warn(here, 1, f"translates rule set '{translation.of}', but this rule file is '{rules.id}'")
+    named = Path(here).name[len(Path(rules.path).stem) + 1:-len(".yaml")]
+    if translation.language != named:
+        warn(here, 1, f"says 'language: {translation.language}', but its name makes it the '{named}' translation; "
+                      "make them agree (--lang chooses by the name)")
     for key, text in source.items():
         entry = translation.entries.get(key)
         if entry is None:
