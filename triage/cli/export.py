@@ -40,18 +40,24 @@ def export(
 ) -> None:
     """Write the rule set's questionnaire for a form tool; `score --from` reads what comes back. FHIR and
     XLSForm carry every language the rule set has (--lang picks the first); REDCap gets one language."""
-    from ..read.loader import in_every_language, load_rules
+    from ..read.loader import load_source
+    from ..read.translation import SOURCE_LANGUAGE, every_language, find_translation
 
     with user_errors():
-        ruleset = load_rules(rules, lang, region)
+        readings = every_language(load_source(rules), region)
+        first = lang or SOURCE_LANGUAGE
+        if first not in readings:
+            find_translation(readings[SOURCE_LANGUAGE][1], first)  # the one-line error naming the languages there are
+        ruleset = readings[first][1]
+        others = {code: reading for code, reading in readings.items() if code != first}
         content: str | bytes
         if to == "fhir":
             import json
 
             from ..formtools.fhir import questionnaire
 
-            others = {code: r for code, (_, r) in in_every_language(ruleset, region).items()}
-            content = json.dumps(questionnaire(ruleset, others), indent=2, ensure_ascii=False) + "\n"
+            content = json.dumps(questionnaire(ruleset, {code: r for code, (_, r) in others.items()}), indent=2,
+                                 ensure_ascii=False) + "\n"
         elif to == "redcap":
             from ..formtools.redcap import dictionary
 
@@ -62,7 +68,7 @@ def export(
                 raise typer.Exit(ExitStatus.CANNOT_RUN)
             from ..formtools.xlsform import workbook
 
-            content = workbook(ruleset, in_every_language(ruleset, region))
+            content = workbook(ruleset, others)
         if output is None:
             sys.stdout.write(content)  # type: ignore[arg-type]
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping
 
 ENGLISH: dict[str, str] = {
@@ -118,43 +119,53 @@ ENGLISH: dict[str, str] = {
     "run.input_ended": "input ended before the questionnaire was finished; no result was given",
 }
 
-_catalogue: ContextVar[Mapping[str, str]] = ContextVar("triage_words", default=ENGLISH)
-_language: ContextVar[str] = ContextVar("triage_language", default="en")
+@dataclass(frozen=True)
+class _Speech:
+    """One language in use: its words (English for any key it lacks), and what a person may type in it."""
+
+    code: str
+    words: Mapping[str, str]
+    typed: Mapping[str, tuple[str, ...]]
+
+
+def _speech(code: str, catalogue: Mapping[str, str]) -> _Speech:
+    words = {**ENGLISH, **{key: text for key, text in catalogue.items() if text}}  # a blank entry reads as English
+    # Worked out once per language, not per answer: a batch of bad cells asks on every row.
+    typed = {key: tuple(dict.fromkeys(s.strip().lower() for s in f"{words[key]}|{ENGLISH[key]}".split("|") if s.strip()))
+             for key in ENGLISH if key.startswith("typed.")}
+    return _Speech(code, words, typed)
+
+
+_ENGLISH_SPEECH = _speech("en", {})  # never changed: a frozen record whose maps nobody writes to
+_speaking: ContextVar[_Speech] = ContextVar("triage_speech", default=_ENGLISH_SPEECH)
 
 
 def w(key: str, **values: object) -> str:
     """The words for `key` in the language in use, with {names} filled in."""
-    template = _catalogue.get().get(key) or ENGLISH[key]
+    template = _speaking.get().words[key]
     return template.format(**values) if values else template
 
 
 def typed(key: str) -> tuple[str, ...]:
     """What a person may type for `key` ("typed.yes"): the language's spellings, then English's."""
-    here = _catalogue.get().get(key, "")
-    return tuple(dict.fromkeys(s.strip().lower() for s in (here + "|" + ENGLISH[key]).split("|") if s.strip()))
+    return _speaking.get().typed[key]
 
 
 def language() -> str:
-    return _language.get()
+    return _speaking.get().code
 
 
 def install(code: str, catalogue: Mapping[str, str]) -> Callable[[], None]:
     """Use this language for the rest of the current context (a command); returns what puts the one
     before back, for the command to call when it ends (a program may run several commands in one thread)."""
-    lang, words = _language.set(code), _catalogue.set({**ENGLISH, **catalogue})
-
-    def restore() -> None:
-        _catalogue.reset(words)
-        _language.reset(lang)
-
-    return restore
+    token = _speaking.set(_speech(code, catalogue))
+    return lambda: _speaking.reset(token)
 
 
 @contextlib.contextmanager
 def speaking(code: str, catalogue: Mapping[str, str]) -> Iterator[None]:
-    lang, words = _language.set(code), _catalogue.set({**ENGLISH, **catalogue})
+    restore = install(code, catalogue)
     try:
         yield
     finally:
-        _catalogue.reset(words)
-        _language.reset(lang)
+        restore()

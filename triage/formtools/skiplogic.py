@@ -10,8 +10,9 @@ on one question, which fhir.py, redcap.py and xlsform.py each write in their own
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Callable, Iterable, Union
+from typing import Callable, Iterable, Mapping, Union
 
 from ..core.errors import Location, Problem, RuleFileError
 from ..core.logic import COMPARISONS, CONNECTIVES, FORM_OPS
@@ -46,7 +47,8 @@ def plain_text(q: Question) -> str:
     return q.text.strip()
 
 
-def answer_labels(language: str) -> dict[str, str]:
+@functools.lru_cache(maxsize=8)
+def answer_labels(language: str) -> Mapping[str, str]:
     """The three answers as a form shows them in a language ("Sí", "No", "No sé"), and its range messages
     (with {low} and {high} to fill in), from its interface words."""
     from ..core.words import speaking, w

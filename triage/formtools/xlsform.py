@@ -19,7 +19,6 @@ from ..read.mapfile import ColumnMap, norm
 from . import skiplogic
 
 CHOICES = "yes_no_unsure"
-LABELS = {skiplogic.YES: "Yes", skiplogic.NO: "No", skiplogic.UNSURE: "Not sure"}
 
 
 # ODK XPath: `${q}`, with the choice names (triage's own spellings) as values.
@@ -48,8 +47,7 @@ def sheets(rules: RuleSet, others: Mapping[str, tuple[str, RuleSet]] | None = No
     labels = [f"label::{columns[c]}" for c in langs] if tagged else ["label"]
     hints = [f"hint::{columns[c]}" for c in langs] if tagged else ["hint"]
     messages = [f"constraint_message::{columns[c]}" for c in langs] if tagged else ["constraint_message"]
-    form_words = {c: skiplogic.answer_labels(c) for c in langs} if tagged else {rules.language: {
-        **LABELS, "range": "Between {low} and {high}", "out_of_range": "Out of range"}}
+    form_words = {c: skiplogic.answer_labels(c) for c in langs}
     survey: list[list[str]] = [["type", "name", *labels, *hints, "relevant", "constraint", *messages]]
     survey.append(["note", "triage_disclaimer", *(text(r.disclaimer) for _, r in langs.values()), *([""] * len(hints)), "", "",
                    *([""] * len(messages))])
@@ -69,7 +67,7 @@ def sheets(rules: RuleSet, others: Mapping[str, tuple[str, RuleSet]] | None = No
             survey.append(["decimal", q.id, *words, *whys, shown, " and ".join(bounds), *message])
         else:
             survey.append([f"select_one {CHOICES}", q.id, *words, *whys, shown, "", *([""] * len(messages))])
-    choices = [["list_name", "name", *labels]] + [[CHOICES, w, *(f[w] for f in form_words.values())] for w in LABELS]
+    choices = [["list_name", "name", *labels]] + [[CHOICES, w, *(f[w] for f in form_words.values())] for w in (skiplogic.YES, skiplogic.NO, skiplogic.UNSURE)]
     settings = [["form_title", "form_id", "version"], [text(rules.title), rules.id, rules.version]]
     if tagged:
         settings = [[*settings[0], "default_language"], [*settings[1], columns[rules.language]]]

@@ -63,20 +63,6 @@ def load_rules(path: str | Path | None = None, language: str | None = None, regi
     return localise(load_source(path), language, region)
 
 
-def in_every_language(rules: RuleSet, region: str | Path | None = None) -> dict[str, tuple[str, RuleSet]]:
-    """The rule set in each of its other languages than the one it is in (code -> the language's name
-    in that language, the rule set), for exports that carry every language at once."""
-    from .translation import SOURCE_LANGUAGE, find_translation, languages, localise
-
-    out = {}
-    for code in languages(rules):
-        if code == rules.language:
-            continue
-        name = "English" if code == SOURCE_LANGUAGE else find_translation(rules, code).name or code
-        out[code] = (name, localise(load_source(rules.path), code, region))
-    return out
-
-
 def load_source(path: str | Path | None = None) -> RuleSet:
     """A rule file as written: English, with its `{term}` service names not yet filled in."""
     path = default_rules_path() if path is None else Path(path)

@@ -10,6 +10,7 @@ system. Both are read here and applied to a loaded rule set by `localise`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,6 @@ class Translation:
     contractions: Mapping[str, str]
     markers: tuple[Marker, ...]
     entries: Mapping[str, Entry]
-    line: int = 1
 
 
 @dataclass(frozen=True)
@@ -81,23 +81,22 @@ def translation_path(rule_path: str | Path, language: str) -> Path:
     return path.with_name(f"{path.stem}.{language}.yaml")
 
 
+def language_of(rule_path: str | Path, translation: str | Path) -> str:
+    """The language code in a translation's file name: `rules.es.yaml` beside `rules.yaml` is 'es'."""
+    return Path(translation).name[len(Path(rule_path).stem) + 1:-len(".yaml")]
+
+
 def translations_beside(rule_path: str | Path) -> list[Path]:
     """Every `<stem>.<lang>.yaml` next to a rule file, in language order."""
     path = Path(rule_path)
     if not path.parent.is_dir():
         return []
-    found = []
-    for candidate in sorted(path.parent.glob(f"{path.stem}.*.yaml")):
-        code = candidate.name[len(path.stem) + 1:-len(".yaml")]
-        if LANGUAGE_CODE.fullmatch(code):
-            found.append(candidate)
-    return found
+    return [p for p in sorted(path.parent.glob(f"{path.stem}.*.yaml")) if LANGUAGE_CODE.fullmatch(language_of(path, p))]
 
 
 def languages(rules: RuleSet) -> list[str]:
     """The languages a rule set can be shown in: English, then each translation beside it."""
-    codes = [p.name[len(Path(rules.path).stem) + 1:-len(".yaml")] for p in translations_beside(rules.path)]
-    return [SOURCE_LANGUAGE, *codes]
+    return [SOURCE_LANGUAGE, *(language_of(rules.path, p) for p in translations_beside(rules.path))]
 
 
 def load_translation(path: str | Path) -> Translation:
@@ -177,11 +176,22 @@ def load_region(region: str | Path | None = None) -> Region:
     where = regions_dir()
     choice = str(region or DEFAULT_REGION)
     if choice in region_names() and where is not None:
-        path = where / f"{choice}.yaml"
+        path = str(where / f"{choice}.yaml")
     elif choice.endswith((".yaml", ".yml")):
-        path = Path(choice)
+        path = choice
     else:
         raise InputFileError(f"no region '{choice}'; regions: {', '.join(region_names())}, or a region file's path")
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return _read_region(path, 0, -1)  # read_text says what is wrong with it
+    return _read_region(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_region(path: str, mtime_ns: int, size: int) -> Region:
+    """Read once per version of the file: every rule set loaded fills its terms (the test suite parses
+    thousands), and a file edited since is read again."""
     reader, node = load_document(path, "region")
     top = reader.mapping(node, "the region file", ("region", "name", "terms")) if node is not None else None
     reader.raise_if_errors()
@@ -198,12 +208,16 @@ def load_region(region: str | Path | None = None) -> Region:
     return Region(reader.text(top["region"][1], "'region'") or "", reader.text(top["name"][1], "'name'") or "", terms)
 
 
-def localise(rules: RuleSet, language: str | None = None, region: str | Path | Region | None = None) -> RuleSet:
-    """The rule set as a person in that language and health system reads it. Texts with no translation,
-    or whose translation is stale, stay in English: a person reads what the rule author wrote now."""
+def localise(rules: RuleSet, language: str | None = None, region: str | Path | Region | None = None,
+             translation: Translation | None = None) -> RuleSet:
+    """The rule set as a person in that language and health system reads it (`translation`: that
+    language's file, when the caller has read it already). Texts with no translation, or whose
+    translation is stale, stay in English: a person reads what the rule author wrote now."""
     language = language or SOURCE_LANGUAGE
     place = region if isinstance(region, Region) else load_region(region)
-    translation = None if language == SOURCE_LANGUAGE else find_translation(rules, language)
+    if translation is None and language != SOURCE_LANGUAGE:
+        translation = find_translation(rules, language)
+    english = place.words(SOURCE_LANGUAGE)
     # mutant: region-language
     names = place.words(language)
 
@@ -211,7 +225,7 @@ def localise(rules: RuleSet, language: str | None = None, region: str | Path | R
         entry = translation.entries.get(key) if translation is not None else None
         # mutant: stale-translation
         if entry is None or not same(entry.source, text):
-            return fill(text, place.words(SOURCE_LANGUAGE))
+            return fill(text, english)
         out = fill(entry.text, names)
         for joined, contracted in translation.contractions.items():  # type: ignore[union-attr]
             out = out.replace(joined, contracted)
@@ -222,8 +236,22 @@ def localise(rules: RuleSet, language: str | None = None, region: str | Path | R
     return dataclasses.replace(localised, language=language, notice=notice, region=place.id)
 
 
-def interface_words(language: str) -> dict[str, str]:
-    """The interface's words in a language (triage/locale/<lang>.yaml); {} for English or none shipped."""
+def every_language(source: RuleSet, region: str | Path | None = None) -> dict[str, tuple[str, RuleSet]]:
+    """A rule file as written (load_source), in English and in each translation beside it: code -> the
+    language's name in itself, the rule set. For the exports and the playground, which carry them all;
+    each file is read once."""
+    place = load_region(region)
+    out = {SOURCE_LANGUAGE: ("English", localise(source, None, place))}
+    for code in languages(source)[1:]:
+        translation = find_translation(source, code)
+        out[code] = (translation.name or code, localise(source, code, place, translation))
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def interface_words(language: str) -> Mapping[str, str]:
+    """The interface's words in a language (triage/locale/<lang>.yaml); {} for English or none shipped.
+    Package data, read once per process: a form export asks for them for every answer of every question."""
     import importlib.resources
 
     if language == SOURCE_LANGUAGE:
@@ -284,7 +312,7 @@ def translation_problems(rules: RuleSet, translation: Translation) -> list[Probl
 
     if translation.of != rules.id:
         warn(here, 1, f"translates rule set '{translation.of}', but this rule file is '{rules.id}'")
-    named = Path(here).name[len(Path(rules.path).stem) + 1:-len(".yaml")]
+    named = language_of(rules.path, here)
     if translation.language != named:
         warn(here, 1, f"says 'language: {translation.language}', but its name makes it the '{named}' translation; "
                       "make them agree (--lang chooses by the name)")

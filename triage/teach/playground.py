@@ -326,17 +326,16 @@ class Site:
     """The rule set in each language it has, loaded once, and each language's interface words."""
 
     def __init__(self, path: Path, region: str | None, default: str | None = None):
-        from ..read.loader import load_rules
-        from ..read.translation import find_translation, interface_words, languages, load_translation, translation_path
+        from ..read.loader import load_source
+        from ..read.translation import every_language, find_translation, interface_words
 
         self.path, self.region, self.name = path, region, path.name
-        english = load_rules(path, None, region)
-        codes = languages(english)
-        self.rules = {"en": english, **{c: load_rules(path, c, region) for c in codes[1:]}}
-        self.names = {"en": "English", **{c: load_translation(translation_path(path, c)).name or c for c in codes[1:]}}
-        self.words = {c: interface_words(c) for c in codes}
+        readings = every_language(load_source(path), region)
+        self.rules = {code: rules for code, (_, rules) in readings.items()}
+        self.names = {code: name for code, (name, _) in readings.items()}
+        self.words = {code: interface_words(code) for code in readings}
         if default is not None and default not in self.rules:
-            find_translation(english, default)  # the one-line error naming the languages there are
+            find_translation(self.rules["en"], default)  # the one-line error naming the languages there are
         self.default = default or "en"
 
     def language(self, asked: object) -> str:
